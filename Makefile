@@ -1,0 +1,85 @@
+# eddy build. `make` builds build/eddy; `make test` installs what is missing, builds and runs
+# every test (also under ASan/UBSan); `make demo` runs the demo job on generated data.
+
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+WARN     := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wshadow=local
+CPPFLAGS := -Isrc -D_GNU_SOURCE
+LDLIBS   := -lsqlite3 -lxxhash -lpcre2-8 -lm -lpthread
+DEB_PKGS := build-essential libsqlite3-dev libxxhash-dev libpcre2-dev sqlite3 valgrind clang
+
+LIB_SRC  := $(filter-out src/cli/main.c,$(wildcard src/*/*.c))
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+
+BUILD    ?= build
+OBJ      := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps test test-fast unit sqltest asan demo bench clean fuzz
+all: $(BUILD)/eddy $(BUILD)/eddy-bench-gen $(BUILD)/hand_written
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -c $< -o $@
+
+$(BUILD)/libeddy.a: $(OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/eddy: $(BUILD)/obj/src/cli/main.o $(BUILD)/libeddy.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h $(BUILD)/libeddy.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARN) -o $@ $< $(BUILD)/libeddy.a $(LDLIBS)
+
+$(BUILD)/eddy-bench-gen: bench/gen_user_behavior.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(WARN) -o $@ $< -lm
+
+$(BUILD)/hand_written: bench/hand_written.c
+	@mkdir -p $(dir $@)
+	$(CC) -O2 $(WARN) -o $@ $< -lm
+
+-include $(OBJ:.o=.d)
+
+# Install missing Debian packages (CI and fresh machines run as root).
+deps:
+	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+unit: $(UNIT_BIN)
+	@tests/run_unit.sh $(UNIT_BIN)
+
+$(BUILD)/sql_runner: tests/sql_runner.c
+	@mkdir -p $(dir $@)
+	$(CC) -O1 -g $(WARN) -o $@ $< -lsqlite3
+
+sqltest: $(BUILD)/eddy $(BUILD)/sql_runner
+	@$(BUILD)/sql_runner $(BUILD)/eddy tests/sql/*.test
+
+# The whole suite: optimized build, then the same tests under ASan/UBSan.
+test: deps
+	$(MAKE) all
+	$(MAKE) unit sqltest
+	$(MAKE) asan
+
+asan:
+	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" unit sqltest
+
+demo: deps all
+	@jobs/demo/run.sh
+
+bench: all
+	@bench/run.sh
+
+fuzz:
+	@mkdir -p build/fuzz
+	clang $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -o build/fuzz/fuzz_parser fuzz/fuzz_parser.c $(LIB_SRC) $(LDLIBS)
+
+clean:
+	rm -rf build

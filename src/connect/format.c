@@ -1,0 +1,81 @@
+/* format.c - the format registry and the decoder/encoder helpers shared by all formats. */
+#include "connect/format.h"
+#include "base/util.h"
+#include "base/civil.h"
+#include <stdio.h>
+
+static const format_def *const formats[] = {&format_csv, &format_json};
+
+const format_def *format_lookup(const char *name)
+{
+    if (!name) return NULL;
+    for (size_t i = 0; i < ARRAY_LEN(formats); i++)
+        if (strcmp(formats[i]->name, name) == 0) return formats[i];
+    return NULL;
+}
+
+const char *format_list(void)
+{
+    static char list[256];
+    if (!list[0]) {
+        size_t n = 0;
+        for (size_t i = 0; i < ARRAY_LEN(formats); i++)
+            n += (size_t)snprintf(list + n, sizeof list - n, "%s%s", i ? ", " : "", formats[i]->name);
+    }
+    return list;
+}
+
+const format_def *format_of_table(const connector_table *t)
+{
+    const table_option *o = table_opt_entry(t, "format");
+    if (!o) {
+        err_at(t->span, "table '%s' needs option 'format'; valid formats: %s", t->name, format_list());
+        return NULL;
+    }
+    const format_def *f = format_lookup(o->value);
+    if (!f) err_at(o->value_span, "unknown format '%s'; valid formats: %s", o->value, format_list());
+    return f;
+}
+
+void decoder_begin(decoder_t *d, const char *file)
+{
+    d->file = file;
+    d->line = 1;
+    d->file_start = 1;
+}
+
+void decoder_free(decoder_t *d)
+{
+    if (d) d->vt->free(d);
+}
+
+void encoder_free(encoder_t *e)
+{
+    if (e) e->vt->free(e);
+}
+
+void format_timestamp_text(int64_t us, char sep, int zulu, sb_t *out)
+{
+    civil_t c;
+    civil_from_us(us, &c);
+    sb_printf(out, "%04lld-%02d-%02d%c%02d:%02d:%02d", (long long)c.year, c.month, c.day, sep, c.hour,
+              c.minute, c.second);
+    if (c.micros) {
+        char frac[8];
+        int n = snprintf(frac, sizeof frac, "%06d", c.micros);
+        while (n > 1 && frac[n - 1] == '0') n--;
+        sb_putc(out, '.');
+        sb_append(out, frac, (size_t)n);
+    }
+    if (zulu) sb_putc(out, 'Z');
+}
+
+void format_excerpt(const char *p, size_t len, sb_t *out)
+{
+    if (len <= 60) {
+        sb_append(out, p, len);
+        return;
+    }
+    sb_append(out, p, 60);
+    sb_puts(out, "...");
+}

@@ -1,0 +1,111 @@
+/* ops.h - constructors of every stream operator; the planner builds jobs from these.
+ * Each constructor copies what it needs from its arguments unless stated otherwise;
+ * expressions and agg_call arrays are borrowed from the plan (they outlive the job). */
+#ifndef EDDY_OPS_H
+#define EDDY_OPS_H
+#include "ops/op.h"
+#include "expr/expr.h"
+#include "expr/agg.h"
+#include "connect/connector.h"
+
+/* ---- stateless ---- */
+
+/* Filter then project: out row = proj[i](in row) for rows where filter is TRUE (filter may
+ * be NULL). Ops pass through unchanged. */
+op_t *calc_new(exec_ctx *ctx, const schema_t *in, const schema_t *out, expr_t *filter, expr_t **proj, int nproj);
+
+/* UNION ALL of nin inputs with identical layouts. */
+op_t *union_new(exec_ctx *ctx, const schema_t *out, int nin);
+
+/* ---- sources and sinks ---- */
+
+/* Adapts a connector source: computed columns (exprs over the physical columns, appended
+ * after them in declaration order), the rowtime column index (-1 if none) and the
+ * watermark expression (over the full row incl. computed columns; NULL if none). Pulled
+ * by the job loop through scan_pull. */
+typedef struct scan_spec {
+    source_t *source;             /* ownership passes to the operator */
+    expr_t **computed;            /* computed[i] yields output column physical.ncols + i */
+    int ncomputed;
+    int rowtime_col;
+    expr_t *watermark;
+    int64_t idle_timeout_us;      /* 0: never idle */
+} scan_spec;
+op_t *scan_new(exec_ctx *ctx, const schema_t *out, const scan_spec *spec);
+/* Read one chunk and push it downstream. Returns 1 more to come, 0 ended, -1 error. */
+int scan_pull(op_t *scan);
+const source_t *scan_source(const op_t *scan);
+uint64_t scan_late_rows(const op_t *scan);
+
+/* Writes into a connector sink. With upsert_key (npk > 0) -U rows are dropped and the sink
+ * upserts; otherwise the input must be insert-only (the planner checks). */
+op_t *sink_new(exec_ctx *ctx, const schema_t *in, sink_t *sink);
+const sink_t *sink_of(const op_t *op);
+
+/* ---- aggregation ---- */
+
+/* Unbounded GROUP BY with an updating result. Output: key columns then aggregate results.
+ * Emits +I for a new group, -U/+U when a group's result changes (nothing when it does not),
+ * -D when its count drops to zero. Input may be insert-only or a changelog. */
+op_t *group_agg_new(exec_ctx *ctx, const schema_t *out, const int *keys, int nkeys, agg_call *aggs, int naggs);
+
+/* Window kinds of the window TVFs and the legacy GROUP BY windows. */
+typedef enum window_kind { WIN_TUMBLE, WIN_HOP, WIN_CUMULATE, WIN_SESSION } window_kind;
+/* Window properties a window aggregation can output. */
+typedef enum window_prop { WP_START, WP_END, WP_TIME, WP_PROCTIME } window_prop;
+
+typedef struct window_spec {
+    window_kind kind;
+    int time_col;                 /* input column holding the time attribute */
+    int proctime;                 /* processing-time windows: fire on the wall clock */
+    int64_t size_us;              /* TUMBLE/HOP size, CUMULATE max size */
+    int64_t slide_us;             /* HOP slide, CUMULATE step */
+    int64_t gap_us;               /* SESSION gap */
+    int64_t offset_us;            /* TUMBLE/HOP/CUMULATE offset (0 = aligned to epoch) */
+    type_t time_type;             /* TIMESTAMP(p) or TIMESTAMP_LTZ(p) of the time attribute */
+} window_spec;
+
+/* Windowed GROUP BY. Output: key columns, aggregate results, then the requested window
+ * properties in props order. Windows of TIMESTAMP (not LTZ) time attributes are aligned in
+ * the wall-clock reading; LTZ windows are aligned in the session zone. Results are emitted
+ * insert-only when the watermark passes window_end - 1; rows whose window already fired are
+ * counted as late (op->stats.late) and dropped. Input must be insert-only. */
+op_t *window_agg_new(exec_ctx *ctx, const schema_t *out, const window_spec *w,
+                     const int *keys, int nkeys, agg_call *aggs, int naggs,
+                     const window_prop *props, int nprops);
+
+/* ---- ranking ---- */
+
+typedef struct sort_key {
+    int col;
+    int desc;
+    int nulls_first;
+} sort_key;
+
+/* ROW_NUMBER() OVER (PARTITION BY part ORDER BY order) filtered to rn <= limit (Top-N, and
+ * deduplication when limit = 1). rn_col >= 0 appends the row number as a BIGINT output
+ * column (output = input columns [+ rn]). On insert-only input the operator keeps the top
+ * `limit` rows per partition; on updating input it keeps all rows of a partition so that a
+ * retraction can promote the next one. Emits +I/-D for rows entering and leaving the top N
+ * (and -U/+U for rank changes when rn is output).
+ * Deduplication that keeps the first row (ORDER BY a time attribute ASC, limit 1) emits
+ * insert-only output. */
+typedef struct rank_spec {
+    const int *part;
+    int npart;
+    const sort_key *order;
+    int norder;
+    int64_t limit;
+    int output_rn;
+    int input_updates;            /* the input is a changelog (has -U/-D) */
+    int window_ltz;               /* window Top-N over a TIMESTAMP_LTZ time attribute: window_end
+                                     is a wall-clock reading in ctx->local_tz */
+} rank_spec;
+op_t *rank_new(exec_ctx *ctx, const schema_t *out, const rank_spec *spec);
+
+/* Window Top-N: the same, but partitions include the window (window_end_col identifies the
+ * window); a window's rows are buffered until the watermark passes window_end - 1 and then
+ * its top N are emitted insert-only, and its state is dropped. */
+op_t *window_rank_new(exec_ctx *ctx, const schema_t *out, const rank_spec *spec, int window_end_col);
+
+#endif

@@ -1,0 +1,149 @@
+/* scan.c - the source operator: pulls chunks of physical columns from a connector source,
+ * appends the computed columns, pushes the chunk downstream and then advances the
+ * watermark to the largest watermark-expression value seen so far (once per chunk).
+ * A bounded source ends with the final watermark TS_MAX, then end-of-input.
+ * Rows that arrive already behind the watermark are counted as late here (the operators
+ * that drop them count them too). */
+#include "ops/ops.h"
+#include "base/util.h"
+#include <stdlib.h>
+
+typedef struct scan_op {
+    op_t op;
+    source_t *source;
+    expr_t **computed;
+    int ncomputed;
+    int rowtime_col;
+    expr_t *watermark;
+    chunk_t *phys;             /* what the connector fills */
+    vector_t *computed_out;    /* computed column results */
+    vector_t wm_out;           /* watermark expression results */
+    chunk_t view;              /* physical + computed columns, emitted */
+    arena_t scratch;
+    arena_t strings;
+    int64_t max_wm;
+    uint64_t late;
+    int ended;
+} scan_op;
+
+static int scan_finish_downstream(op_t *op)
+{
+    if (op_emit_watermark(op, TS_MAX) < 0) return -1;
+    for (int i = 0; i < op->nouts; i++)
+        if (op_finish_in(op->outs[i].to, op->outs[i].port) < 0) return -1;
+    return 0;
+}
+
+int scan_pull(op_t *op)
+{
+    scan_op *s = (scan_op *)op;
+    if (s->ended) return 0;
+    chunk_reset(s->phys);
+    int rc = s->source->vt->next(s->source, s->phys);
+    if (rc < 0) return -1;
+    if (s->phys->nrows > 0) {
+        arena_reset(&s->scratch);
+        arena_reset(&s->strings);
+        eval_ctx ec = {op->ctx, &s->strings, &s->scratch};
+        uint32_t nphys = s->phys->ncols;
+        for (uint32_t i = 0; i < nphys; i++) s->view.cols[i] = s->phys->cols[i];
+        for (int i = 0; i < s->ncomputed; i++) {
+            if (expr_eval(s->computed[i], s->phys, &s->computed_out[i], &ec) < 0) return -1;
+            s->view.cols[nphys + (uint32_t)i] = s->computed_out[i];
+        }
+        for (uint32_t i = 0; i < s->view.ncols; i++) s->view.cols[i].type = op->schema.types[i];
+        s->view.nrows = s->phys->nrows;
+        s->view.ops = s->phys->ops;
+        int64_t chunk_wm = TS_MIN;
+        if (s->watermark) {
+            if (expr_eval(s->watermark, &s->view, &s->wm_out, &ec) < 0) return -1;
+            const vector_t *rt = &s->view.cols[s->rowtime_col];
+            for (uint32_t r = 0; r < s->view.nrows; r++) {
+                if (!rt->nulls[r] && rt->i64[r] <= s->max_wm) s->late++;
+                if (!s->wm_out.nulls[r] && s->wm_out.i64[r] > chunk_wm) chunk_wm = s->wm_out.i64[r];
+            }
+        }
+        if (op_emit(op, &s->view) < 0) return -1;
+        if (chunk_wm > s->max_wm) {
+            s->max_wm = chunk_wm;
+            if (op_emit_watermark(op, chunk_wm) < 0) return -1;
+        }
+    }
+    if (rc == 0) {
+        s->ended = 1;
+        return scan_finish_downstream(op) < 0 ? -1 : 0;
+    }
+    return 1;
+}
+
+const source_t *scan_source(const op_t *op) { return ((const scan_op *)op)->source; }
+
+uint64_t scan_late_rows(const op_t *op) { return ((const scan_op *)op)->late; }
+
+static int scan_snapshot(op_t *op, snap_writer *w)
+{
+    scan_op *s = (scan_op *)op;
+    snap_put_i64(w, s->max_wm);
+    snap_put_i64(w, (int64_t)s->late);
+    return 0;
+}
+
+static int scan_restore(op_t *op, snap_reader *r)
+{
+    scan_op *s = (scan_op *)op;
+    s->max_wm = snap_get_i64(r);
+    s->late = (uint64_t)snap_get_i64(r);
+    return snap_check(r, "scan");
+}
+
+static void scan_destroy(op_t *op)
+{
+    scan_op *s = (scan_op *)op;
+    if (s->source) s->source->vt->close(s->source);
+    chunk_free(s->phys);
+    for (int i = 0; i < s->ncomputed; i++) vector_free(&s->computed_out[i]);
+    free(s->computed_out);
+    if (s->wm_out.data) vector_free(&s->wm_out);
+    free(s->view.cols);
+    arena_free(&s->view.arena);
+    arena_free(&s->scratch);
+    arena_free(&s->strings);
+    free(s);
+}
+
+static int scan_push(op_t *op, int port, chunk_t *in)
+{
+    (void)op; (void)port; (void)in;
+    return err_msg("internal error: a scan has no inputs");
+}
+
+static const op_vtable scan_vt = {
+    .name = "TableSourceScan",
+    .push = scan_push,
+    .snapshot = scan_snapshot,
+    .restore = scan_restore,
+    .destroy = scan_destroy,
+};
+
+op_t *scan_new(exec_ctx *ctx, const schema_t *out, const scan_spec *spec)
+{
+    scan_op *s = xcalloc(1, sizeof *s);
+    op_init(&s->op, &scan_vt, ctx, out, 0);
+    s->source = spec->source;
+    s->computed = spec->computed;
+    s->ncomputed = spec->ncomputed;
+    s->rowtime_col = spec->rowtime_col;
+    s->watermark = spec->watermark;
+    s->phys = chunk_new(&spec->source->table->physical, CHUNK_CAP);
+    s->computed_out = xcalloc((size_t)spec->ncomputed + 1, sizeof *s->computed_out);
+    for (int i = 0; i < spec->ncomputed; i++) vector_init(&s->computed_out[i], spec->computed[i]->type, CHUNK_CAP);
+    if (spec->watermark) vector_init(&s->wm_out, spec->watermark->type, CHUNK_CAP);
+    s->view.ncols = out->ncols;
+    s->view.cap = CHUNK_CAP;
+    s->view.cols = xcalloc(out->ncols + 1, sizeof *s->view.cols);
+    arena_init(&s->view.arena, 1024);
+    arena_init(&s->scratch, 64 * 1024);
+    arena_init(&s->strings, 64 * 1024);
+    s->max_wm = TS_MIN;
+    return &s->op;
+}

@@ -1,0 +1,567 @@
+/* window_rank.c - WindowRank: window Top-N (ROW_NUMBER over the rows of one window and
+ * partition, filtered to rn <= N), fired by the watermark, insert-only output.
+ *
+ * A row's window is identified by its window_end column, a TIMESTAMP reading; with
+ * spec->window_ltz it is a reading in the session zone (ctx->local_tz) and the window is
+ * complete when the watermark reaches utc(window_end) - 1 ms, otherwise when it reaches
+ * window_end - 1 ms (Flink's window.maxTimestamp()).
+ *
+ * State: a hash map from window end to a window, holding a hash map from the encoded
+ * partition key to that partition's best N rows so far, sorted by the order keys with ties
+ * in arrival order (a row tied with the last of a full top N does not enter, as Flink's
+ * TopNBuffer). Rows are copied with their string bytes into chunk pages with a live count
+ * each; a page is recycled once all its rows are gone. A min-heap orders windows by
+ * completion time.
+ *
+ * Firing: on a watermark every complete window emits, in window-end order, its partitions
+ * in ascending order of their partition key values (NULL first), each partition's rows in
+ * rank order as +I (with rn 1..N when the row number is output); then its state is dropped
+ * and the watermark forwarded. A row whose window already fired is late: counted in
+ * op->stats.late and dropped. finish() fires the windows that are still open (input without
+ * a final watermark). Input must be insert-only.
+ *
+ * Checkpoint: u8 version, i64 watermark, i64 watermark sent, u32 nwindows, per window i64
+ * end, u32 npartitions, per partition u32 nrows and each row's column values in rank order. */
+#include "ops/ops.h"
+#include "base/hashmap.h"
+#include "base/util.h"
+#include "base/err.h"
+#include <stdlib.h>
+
+#define SNAP_VERSION 1
+#define PAGE_ROWS CHUNK_CAP
+
+/* ---- chunk pages with live counts ---- */
+
+typedef struct row_pool {
+    uint32_t ncols;
+    const type_t *types;      /* borrowed from the operator's schema */
+    VEC(chunk_t *) pages;
+    VEC(uint32_t) live;       /* live rows per page */
+    VEC(uint32_t) spare;      /* emptied pages ready for reuse */
+    uint32_t cur;             /* page being filled, UINT32_MAX before the first */
+} row_pool;
+
+static void pool_free(row_pool *p)
+{
+    for (size_t i = 0; i < p->pages.len; i++) chunk_free(p->pages.items[i]);
+    VEC_FREE(p->pages);
+    VEC_FREE(p->live);
+    VEC_FREE(p->spare);
+}
+
+static uint32_t pool_add(row_pool *p, const chunk_t *src, uint32_t row)
+{
+    if (p->cur == UINT32_MAX || chunk_full(p->pages.items[p->cur])) {
+        if (p->spare.len) {
+            p->cur = p->spare.items[--p->spare.len];
+        } else {
+            VEC_PUSH(p->pages, chunk_new_types(p->ncols, p->types, PAGE_ROWS));
+            VEC_PUSH(p->live, 0);
+            p->cur = (uint32_t)p->pages.len - 1;
+        }
+    }
+    chunk_t *c = p->pages.items[p->cur];
+    uint32_t r = c->nrows++;
+    c->ops[r] = OP_INSERT;
+    for (uint32_t col = 0; col < p->ncols; col++)
+        vector_copy_row(&c->cols[col], r, &src->cols[col], row, &c->arena);
+    p->live.items[p->cur]++;
+    return p->cur * PAGE_ROWS + r;
+}
+
+static void pool_release(row_pool *p, uint32_t ref)
+{
+    uint32_t pg = ref / PAGE_ROWS;
+    if (--p->live.items[pg] == 0 && pg != p->cur) {
+        chunk_reset(p->pages.items[pg]);
+        VEC_PUSH(p->spare, pg);
+    }
+}
+
+static const chunk_t *ref_chunk(const row_pool *p, uint32_t ref) { return p->pages.items[ref / PAGE_ROWS]; }
+static uint32_t ref_row(uint32_t ref) { return ref % PAGE_ROWS; }
+
+/* ---- state ---- */
+
+typedef struct wpart {
+    uint32_t *rows;           /* row references in rank order, at most limit */
+    uint32_t len, cap;
+} wpart;
+
+typedef struct rwindow {
+    int64_t end;
+    hmap_t parts;             /* encoded partition key -> wpart* */
+} rwindow;
+
+typedef struct fire_entry {
+    int64_t fire_at;
+    int64_t end;
+    rwindow *win;
+} fire_entry;
+
+typedef struct window_rank {
+    op_t op;
+    int *part_cols;
+    int npart;
+    sort_key *order;
+    int norder;
+    uint32_t limit;
+    int output_rn;
+    int end_col;
+    int ltz;
+    const tz_t *tz;
+    uint32_t ninput;
+    hmap_t windows;           /* i64 end -> rwindow* */
+    VEC(fire_entry) heap;
+    row_pool pool;
+    rwindow *last_win;        /* lookup cache */
+    uint8_t *kbuf;
+    size_t kcap;
+    VEC(struct part_order) firing;
+    chunk_t *out;
+} window_rank;
+
+static window_rank *wrank(op_t *op) { return (window_rank *)op; }
+
+/* ---- keys and comparisons ---- */
+
+static void kbuf_reserve(window_rank *wr, size_t need)
+{
+    if (need <= wr->kcap) return;
+    size_t cap = wr->kcap ? wr->kcap : 256;
+    while (cap < need) cap *= 2;
+    wr->kbuf = xrealloc(wr->kbuf, cap);
+    wr->kcap = cap;
+}
+
+/* Partition key of row r: per column a null byte, then 8 bytes or a u32 length and bytes. */
+static uint32_t encode_part_key(window_rank *wr, const chunk_t *c, uint32_t r)
+{
+    size_t at = 0;
+    for (int k = 0; k < wr->npart; k++) {
+        const vector_t *v = &c->cols[wr->part_cols[k]];
+        kbuf_reserve(wr, at + 13);
+        wr->kbuf[at++] = v->nulls[r];
+        if (v->nulls[r]) continue;
+        if (type_phys(v->type) == PHYS_STR) {
+            const str_t *s = &v->str[r];
+            memcpy(wr->kbuf + at, &s->len, 4);
+            at += 4;
+            kbuf_reserve(wr, at + s->len);
+            memcpy(wr->kbuf + at, str_ptr(s), s->len);
+            at += s->len;
+        } else if (type_phys(v->type) == PHYS_F64) {
+            double d = v->f64[r];
+            if (d != d) d = __builtin_nan("");
+            if (d == 0) d = 0.0;
+            memcpy(wr->kbuf + at, &d, 8);
+            at += 8;
+        } else {
+            memcpy(wr->kbuf + at, &v->i64[r], 8);
+            at += 8;
+        }
+    }
+    return (uint32_t)at;
+}
+
+static int cmp_value(const vector_t *a, uint32_t ra, const vector_t *b, uint32_t rb)
+{
+    switch (type_phys(a->type)) {
+    case PHYS_I64: return (a->i64[ra] > b->i64[rb]) - (a->i64[ra] < b->i64[rb]);
+    case PHYS_F64: return (a->f64[ra] > b->f64[rb]) - (a->f64[ra] < b->f64[rb]);
+    default: return str_cmp(&a->str[ra], &b->str[rb]);
+    }
+}
+
+static int cmp_order(const window_rank *wr, const chunk_t *a, uint32_t ra, const chunk_t *b, uint32_t rb)
+{
+    for (int k = 0; k < wr->norder; k++) {
+        const sort_key *sk = &wr->order[k];
+        const vector_t *va = &a->cols[sk->col], *vb = &b->cols[sk->col];
+        int na = va->nulls[ra], nb = vb->nulls[rb];
+        if (na || nb) {
+            if (na && nb) continue;
+            return (na ? -1 : 1) * (sk->nulls_first ? 1 : -1);
+        }
+        int c = cmp_value(va, ra, vb, rb);
+        if (c) return sk->desc ? -c : c;
+    }
+    return 0;
+}
+
+/* Partitions in ascending order of their key values, NULL first. */
+static int cmp_partitions(const window_rank *wr, const wpart *a, const wpart *b)
+{
+    const chunk_t *ca = ref_chunk(&wr->pool, a->rows[0]), *cb = ref_chunk(&wr->pool, b->rows[0]);
+    uint32_t ra = ref_row(a->rows[0]), rb = ref_row(b->rows[0]);
+    for (int k = 0; k < wr->npart; k++) {
+        const vector_t *va = &ca->cols[wr->part_cols[k]], *vb = &cb->cols[wr->part_cols[k]];
+        if (va->nulls[ra] || vb->nulls[rb]) {
+            if (va->nulls[ra] != vb->nulls[rb]) return va->nulls[ra] ? -1 : 1;
+            continue;
+        }
+        int c = cmp_value(va, ra, vb, rb);
+        if (c) return c;
+    }
+    return 0;
+}
+
+/* ---- windows ---- */
+
+static int64_t fire_time(const window_rank *wr, int64_t end)
+{
+    if (end == TS_MAX || end == TS_MIN) return end;
+    return (wr->ltz ? tz_local_to_utc(wr->tz, end) : end) - US_PER_MS;
+}
+
+static int fire_before(const fire_entry *a, const fire_entry *b)
+{
+    return a->fire_at != b->fire_at ? a->fire_at < b->fire_at : a->end < b->end;
+}
+
+static void heap_swap(fire_entry *h, size_t a, size_t b) { fire_entry t = h[a]; h[a] = h[b]; h[b] = t; }
+
+static void heap_push(window_rank *wr, fire_entry e)
+{
+    VEC_PUSH(wr->heap, e);
+    fire_entry *h = wr->heap.items;
+    for (size_t i = wr->heap.len - 1; i && fire_before(&h[i], &h[(i - 1) / 2]); i = (i - 1) / 2)
+        heap_swap(h, i, (i - 1) / 2);
+}
+
+static fire_entry heap_pop(window_rank *wr)
+{
+    fire_entry *h = wr->heap.items;
+    fire_entry top = h[0];
+    h[0] = h[--wr->heap.len];
+    for (size_t i = 0, n = wr->heap.len;;) {
+        size_t l = 2 * i + 1, m = i;
+        if (l < n && fire_before(&h[l], &h[m])) m = l;
+        if (l + 1 < n && fire_before(&h[l + 1], &h[m])) m = l + 1;
+        if (m == i) break;
+        heap_swap(h, i, m);
+        i = m;
+    }
+    return top;
+}
+
+static uint64_t end_hash(int64_t end) { return hash_bytes(&end, sizeof end); }
+
+static rwindow *window_create(window_rank *wr, int64_t end)
+{
+    rwindow *win = xcalloc(1, sizeof *win);
+    win->end = end;
+    hmap_init(&win->parts);
+    *hmap_put(&wr->windows, &end, sizeof end, end_hash(end), NULL) = win;
+    heap_push(wr, (fire_entry){fire_time(wr, end), end, win});
+    return win;
+}
+
+/* The open window ending at end, created on first use; NULL when it already fired. */
+static rwindow *window_for(window_rank *wr, int64_t end)
+{
+    if (wr->last_win && wr->last_win->end == end) return wr->last_win;
+    void **slot = hmap_get(&wr->windows, &end, sizeof end, end_hash(end));
+    rwindow *win = slot ? *slot : NULL;
+    if (!win) {
+        if (fire_time(wr, end) <= wr->op.wm) return NULL;
+        win = window_create(wr, end);
+    }
+    wr->last_win = win;
+    return win;
+}
+
+static void window_free(window_rank *wr, rwindow *win)
+{
+    hmap_entry *e;
+    for (size_t pos = 0; hmap_next(&win->parts, &pos, &e);) {
+        wpart *p = e->val;
+        for (uint32_t i = 0; i < p->len; i++) pool_release(&wr->pool, p->rows[i]);
+        free(p->rows);
+        free(p);
+    }
+    hmap_free(&win->parts);
+    if (wr->last_win == win) wr->last_win = NULL;
+    free(win);
+}
+
+static wpart *part_for(window_rank *wr, rwindow *win, const chunk_t *c, uint32_t r)
+{
+    uint32_t klen = encode_part_key(wr, c, r);
+    int created;
+    void **slot = hmap_put(&win->parts, wr->kbuf, klen, hash_bytes(wr->kbuf, klen), &created);
+    if (created) {
+        wpart *p = xcalloc(1, sizeof *p);
+        p->cap = wr->limit < 8 ? wr->limit + 1 : 8;
+        p->rows = xmalloc(p->cap * sizeof *p->rows);
+        *slot = p;
+    }
+    return *slot;
+}
+
+/* Keep the row when it ranks within the limit; ties rank after the rows already there. */
+static void part_offer(window_rank *wr, wpart *p, const chunk_t *c, uint32_t r)
+{
+    uint32_t lo = 0, hi = p->len;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        uint32_t ref = p->rows[mid];
+        if (cmp_order(wr, c, r, ref_chunk(&wr->pool, ref), ref_row(ref)) >= 0) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo >= wr->limit) return;
+    if (p->len == wr->limit) {
+        pool_release(&wr->pool, p->rows[--p->len]);
+    } else if (p->len == p->cap) {
+        p->cap *= 2;
+        p->rows = xrealloc(p->rows, p->cap * sizeof *p->rows);
+    }
+    memmove(&p->rows[lo + 1], &p->rows[lo], (p->len - lo) * sizeof *p->rows);
+    p->rows[lo] = pool_add(&wr->pool, c, r);
+    p->len++;
+}
+
+/* ---- output ---- */
+
+static int flush_out(window_rank *wr)
+{
+    int rc = op_emit(&wr->op, wr->out);
+    chunk_reset(wr->out);
+    return rc;
+}
+
+static int emit_part(window_rank *wr, const wpart *p)
+{
+    for (uint32_t i = 0; i < p->len; i++) {
+        if (chunk_full(wr->out) && flush_out(wr) < 0) return -1;
+        chunk_t *o = wr->out;
+        const chunk_t *src = ref_chunk(&wr->pool, p->rows[i]);
+        uint32_t sr = ref_row(p->rows[i]), r = o->nrows++;
+        o->ops[r] = OP_INSERT;
+        for (uint32_t col = 0; col < wr->ninput; col++)
+            vector_copy_row(&o->cols[col], r, &src->cols[col], sr, &o->arena);
+        if (wr->output_rn) {
+            o->cols[wr->ninput].nulls[r] = 0;
+            o->cols[wr->ninput].i64[r] = (int64_t)i + 1;
+        }
+    }
+    return 0;
+}
+
+typedef struct part_order {   /* a partition being sorted for output */
+    const window_rank *wr;
+    wpart *part;
+} part_order;
+
+static int part_order_cmp(const void *a, const void *b)
+{
+    const part_order *x = a, *y = b;
+    return cmp_partitions(x->wr, x->part, y->part);
+}
+
+static int window_emit(window_rank *wr, rwindow *win)
+{
+    wr->firing.len = 0;
+    hmap_entry *e;
+    for (size_t pos = 0; hmap_next(&win->parts, &pos, &e);) VEC_PUSH(wr->firing, ((part_order){wr, e->val}));
+    if (wr->firing.len) qsort(wr->firing.items, wr->firing.len, sizeof *wr->firing.items, part_order_cmp);
+    for (size_t i = 0; i < wr->firing.len; i++)
+        if (emit_part(wr, wr->firing.items[i].part) < 0) return -1;
+    return 0;
+}
+
+static int fire_due(window_rank *wr, int64_t limit)
+{
+    int rc = 0;
+    while (rc == 0 && wr->heap.len && wr->heap.items[0].fire_at <= limit) {
+        fire_entry e = heap_pop(wr);
+        rc = window_emit(wr, e.win);
+        hmap_del(&wr->windows, &e.end, sizeof e.end, end_hash(e.end));
+        window_free(wr, e.win);
+    }
+    if (flush_out(wr) < 0) return -1;
+    return rc;
+}
+
+/* ---- operator callbacks ---- */
+
+static int wr_push(op_t *op, int port, chunk_t *in)
+{
+    (void)port;
+    window_rank *wr = wrank(op);
+    const vector_t *ends = &in->cols[wr->end_col];
+    uint32_t n = chunk_live(in);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t r = chunk_row(in, i);
+        if (in->ops[r] != OP_INSERT)
+            return err_msg("WindowRank: the input must be insert-only but a %s row arrived", row_op_names[in->ops[r]]);
+        if (ends->nulls[r]) return err_msg("WindowRank: window_end (input column %d) is NULL", wr->end_col);
+        rwindow *win = window_for(wr, ends->i64[r]);
+        if (!win) {
+            op->stats.late++;
+            continue;
+        }
+        part_offer(wr, part_for(wr, win, in, r), in, r);
+    }
+    return 0;
+}
+
+static int wr_watermark(op_t *op, int64_t wm)
+{
+    if (fire_due(wrank(op), wm) < 0) return -1;
+    return op_emit_watermark(op, wm);
+}
+
+static int wr_finish(op_t *op) { return fire_due(wrank(op), TS_MAX); }
+
+/* ---- checkpoint ---- */
+
+static int wr_snapshot(op_t *op, snap_writer *w)
+{
+    window_rank *wr = wrank(op);
+    snap_put_u8(w, SNAP_VERSION);
+    snap_put_i64(w, op->wm);
+    snap_put_i64(w, op->wm_out);
+    snap_put_u32(w, (uint32_t)wr->windows.len);
+    hmap_entry *e, *pe;
+    for (size_t pos = 0; hmap_next(&wr->windows, &pos, &e);) {
+        rwindow *win = e->val;
+        snap_put_i64(w, win->end);
+        snap_put_u32(w, (uint32_t)win->parts.len);
+        for (size_t pp = 0; hmap_next(&win->parts, &pp, &pe);) {
+            wpart *p = pe->val;
+            snap_put_u32(w, p->len);
+            for (uint32_t i = 0; i < p->len; i++) {
+                const chunk_t *c = ref_chunk(&wr->pool, p->rows[i]);
+                for (uint32_t col = 0; col < wr->ninput; col++) {
+                    value_t v;
+                    vector_get(&c->cols[col], ref_row(p->rows[i]), &v);
+                    snap_put_value(w, c->cols[col].type, &v);
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+static int wr_restore(op_t *op, snap_reader *r)
+{
+    window_rank *wr = wrank(op);
+    uint8_t version = snap_get_u8(r);
+    if (!r->failed && version != SNAP_VERSION)
+        return err_msg("WindowRank: snapshot version %u, expected %u", version, SNAP_VERSION);
+    op->wm = snap_get_i64(r);
+    op->wm_out = snap_get_i64(r);
+    for (int i = 0; i < op->nin; i++) op->in_wm[i] = op->wm;
+    chunk_t *row = chunk_new_types(wr->ninput, op->schema.types, 1);
+    uint32_t nwin = snap_get_u32(r);
+    for (uint32_t i = 0; i < nwin && !r->failed; i++) {
+        rwindow *win = window_create(wr, snap_get_i64(r));
+        uint32_t nparts = snap_get_u32(r);
+        for (uint32_t j = 0; j < nparts && !r->failed; j++) {
+            uint32_t len = snap_get_u32(r);
+            for (uint32_t k = 0; k < len && !r->failed; k++) {
+                chunk_reset(row);
+                row->nrows = 1;
+                for (uint32_t col = 0; col < wr->ninput; col++) {
+                    value_t v;
+                    snap_get_value(r, row->cols[col].type, &v, &row->arena);
+                    vector_set(&row->cols[col], 0, &v, NULL);
+                }
+                if (!r->failed) part_offer(wr, part_for(wr, win, row, 0), row, 0);
+            }
+        }
+    }
+    chunk_free(row);
+    return snap_check(r, "WindowRank");
+}
+
+/* ---- explain / destroy ---- */
+
+static void wr_explain(op_t *op, sb_t *out)
+{
+    window_rank *wr = wrank(op);
+    char **names = op->schema.names;
+    sb_printf(out, "window_end=%s%s, partition=[", names[wr->end_col], wr->ltz ? " (local time)" : "");
+    for (int i = 0; i < wr->npart; i++) sb_printf(out, "%s%s", i ? ", " : "", names[wr->part_cols[i]]);
+    sb_puts(out, "], order=[");
+    for (int i = 0; i < wr->norder; i++)
+        sb_printf(out, "%s%s %s NULLS %s", i ? ", " : "", names[wr->order[i].col], wr->order[i].desc ? "DESC" : "ASC",
+                  wr->order[i].nulls_first ? "FIRST" : "LAST");
+    sb_printf(out, "], limit=%u, rn=%s", wr->limit, wr->output_rn ? "output" : "hidden");
+}
+
+static void wr_destroy(op_t *op)
+{
+    window_rank *wr = wrank(op);
+    hmap_entry *e;
+    for (size_t pos = 0; hmap_next(&wr->windows, &pos, &e);) window_free(wr, e->val);
+    hmap_free(&wr->windows);
+    pool_free(&wr->pool);
+    VEC_FREE(wr->heap);
+    VEC_FREE(wr->firing);
+    chunk_free(wr->out);
+    free(wr->part_cols);
+    free(wr->order);
+    free(wr->kbuf);
+    free(wr);
+}
+
+static const op_vtable window_rank_vt = {
+    .name = "WindowRank",
+    .push = wr_push,
+    .watermark = wr_watermark,
+    .finish = wr_finish,
+    .snapshot = wr_snapshot,
+    .restore = wr_restore,
+    .explain = wr_explain,
+    .destroy = wr_destroy,
+};
+
+/* ---- construction ---- */
+
+static int check_spec(const schema_t *out, const rank_spec *s, int end_col)
+{
+    uint32_t ninput = out->ncols - (s->output_rn ? 1 : 0);
+    if (s->limit < 1 || s->limit > UINT32_MAX)
+        return err_msg("WindowRank: the row-number limit must be between 1 and %u, got %lld", UINT32_MAX,
+                       (long long)s->limit);
+    if (s->output_rn && (out->ncols < 1 || out->types[ninput].id != TY_BIGINT))
+        return err_msg("WindowRank: the row number must be the last output column, typed BIGINT");
+    if (end_col < 0 || (uint32_t)end_col >= ninput || out->types[end_col].id != TY_TIMESTAMP)
+        return err_msg("WindowRank: window_end column %d is not a TIMESTAMP input column", end_col);
+    for (int i = 0; i < s->npart; i++)
+        if (s->part[i] < 0 || (uint32_t)s->part[i] >= ninput)
+            return err_msg("WindowRank: partition column %d is outside the %u input columns", s->part[i], ninput);
+    for (int i = 0; i < s->norder; i++)
+        if (s->order[i].col < 0 || (uint32_t)s->order[i].col >= ninput)
+            return err_msg("WindowRank: order column %d is outside the %u input columns", s->order[i].col, ninput);
+    return 0;
+}
+
+op_t *window_rank_new(exec_ctx *ctx, const schema_t *out, const rank_spec *spec, int window_end_col)
+{
+    if (check_spec(out, spec, window_end_col) < 0) return NULL;
+    window_rank *wr = xcalloc(1, sizeof *wr);
+    op_init(&wr->op, &window_rank_vt, ctx, out, 1);
+    wr->npart = spec->npart;
+    wr->part_cols = xcalloc(spec->npart ? spec->npart : 1, sizeof *wr->part_cols);
+    memcpy(wr->part_cols, spec->part, (size_t)spec->npart * sizeof *spec->part);
+    wr->norder = spec->norder;
+    wr->order = xcalloc(spec->norder ? spec->norder : 1, sizeof *wr->order);
+    memcpy(wr->order, spec->order, (size_t)spec->norder * sizeof *spec->order);
+    wr->limit = (uint32_t)spec->limit;
+    wr->output_rn = spec->output_rn;
+    wr->end_col = window_end_col;
+    wr->ltz = spec->window_ltz;
+    wr->tz = ctx->local_tz ? ctx->local_tz : tz_default();
+    wr->ninput = out->ncols - (spec->output_rn ? 1 : 0);
+    hmap_init(&wr->windows);
+    kbuf_reserve(wr, 256); /* keys of zero columns still need a buffer to point at */
+    wr->pool.ncols = wr->ninput;
+    wr->pool.types = wr->op.schema.types;
+    wr->pool.cur = UINT32_MAX;
+    wr->out = chunk_new(out, CHUNK_CAP);
+    return &wr->op;
+}

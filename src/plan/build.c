@@ -1,0 +1,86 @@
+/* build.c - creates one operator per plan node (shared nodes once), connects them, and
+ * opens the connectors' sources and sinks. */
+#include "plan/build.h"
+#include "base/util.h"
+#include <stdlib.h>
+
+static void add_op(built_job *b, op_t *op)
+{
+    b->ops = xrealloc(b->ops, sizeof *b->ops * (size_t)(b->nops + 1));
+    b->ops[b->nops++] = op;
+}
+
+static op_t *build_node(plan_node *n, exec_ctx *ctx, built_job *b)
+{
+    if (n->op) return n->op;
+    op_t *inputs[8];
+    for (int i = 0; i < n->ninputs && i < 8; i++)
+        if (!(inputs[i] = build_node(n->inputs[i], ctx, b))) return NULL;
+    const schema_t *in = n->ninputs ? &n->inputs[0]->schema : NULL;
+    op_t *op = NULL;
+    switch (n->kind) {
+    case PN_SCAN: {
+        catalog_table *t = n->table;
+        source_t *src = t->connector->create_source(&t->conn);
+        if (!src) return NULL;
+        scan_spec spec = {src, n->computed, n->ncomputed, n->rowtime_col, n->watermark, 0};
+        op = scan_new(ctx, &n->schema, &spec);
+        b->scans = xrealloc(b->scans, sizeof *b->scans * (size_t)(b->nscans + 1));
+        b->scans[b->nscans++] = op;
+        break;
+    }
+    case PN_CALC:
+        op = calc_new(ctx, in, &n->schema, n->filter, n->proj, n->nproj);
+        break;
+    case PN_GROUP_AGG:
+        op = group_agg_new(ctx, &n->schema, n->keys, n->nkeys, n->aggs, n->naggs);
+        break;
+    case PN_WINDOW_AGG:
+        op = window_agg_new(ctx, &n->schema, &n->window, n->keys, n->nkeys, n->aggs, n->naggs, n->props, n->nprops);
+        break;
+    case PN_RANK:
+    case PN_WINDOW_RANK: {
+        rank_spec rs = {n->part, n->npart, n->order, n->norder, n->limit, n->output_rn,
+                        n->inputs[0]->mode == CM_UPDATE};
+        op = n->kind == PN_RANK ? rank_new(ctx, &n->schema, &rs) : window_rank_new(ctx, &n->schema, &rs, n->window_end_col);
+        break;
+    }
+    case PN_UNION:
+        op = union_new(ctx, &n->schema, n->ninputs);
+        break;
+    case PN_SINK: {
+        catalog_table *t = n->sink_table;
+        sink_t *sink = t->connector->create_sink(&t->conn);
+        if (!sink) return NULL;
+        op = sink_new(ctx, &n->schema, sink);
+        b->sinks = xrealloc(b->sinks, sizeof *b->sinks * (size_t)(b->nsinks + 1));
+        b->sinks[b->nsinks++] = op;
+        break;
+    }
+    }
+    if (!op) return NULL;
+    op->id = n->id;
+    for (int i = 0; i < n->ninputs; i++) op_connect(inputs[i], op, i);
+    n->op = op;
+    add_op(b, op);
+    if (op->vt->open && op->vt->open(op) < 0) return NULL;
+    return op;
+}
+
+int plan_build(plan_job *plan, exec_ctx *ctx, built_job *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < plan->nsinks; i++)
+        if (!build_node(plan->sinks[i], ctx, out)) return -1;
+    return 0;
+}
+
+void built_job_free(built_job *b)
+{
+    /* Sinks first so they flush while their inputs still exist; then the rest. */
+    for (int i = b->nops - 1; i >= 0; i--) op_destroy(b->ops[i]);
+    free(b->ops);
+    free(b->scans);
+    free(b->sinks);
+    memset(b, 0, sizeof *b);
+}

@@ -1,0 +1,156 @@
+/* explain.c - EXPLAIN: the physical plan as a tree, each node with its changelog mode,
+ * upsert key and time attributes, in Flink's notation (changelogMode=[I,UB,UA,D]). */
+#include "plan/plan.h"
+#include "base/util.h"
+#include <stdlib.h>
+
+const char *plan_kind_name(plan_kind k)
+{
+    static const char *names[] = {"TableSourceScan", "Calc", "GroupAggregate", "WindowAggregate", "Rank",
+                                  "WindowRank", "Union", "Sink"};
+    return (unsigned)k < ARRAY_LEN(names) ? names[k] : "?";
+}
+
+static void col_list(const schema_t *s, const int *cols, int n, sb_t *out)
+{
+    for (int i = 0; i < n; i++) sb_printf(out, "%s%s", i ? ", " : "", s->names[cols[i]]);
+}
+
+static void window_desc(const window_spec *w, const schema_t *in, sb_t *out)
+{
+    static const char *kinds[] = {"TUMBLE", "HOP", "CUMULATE", "SESSION"};
+    sb_printf(out, "window=[%s(%s", kinds[w->kind], in->names[w->time_col]);
+    if (w->kind == WIN_TUMBLE) sb_printf(out, ", size=%llds", (long long)(w->size_us / US_PER_SEC));
+    if (w->kind == WIN_HOP) sb_printf(out, ", slide=%llds, size=%llds", (long long)(w->slide_us / US_PER_SEC), (long long)(w->size_us / US_PER_SEC));
+    if (w->kind == WIN_CUMULATE) sb_printf(out, ", step=%llds, size=%llds", (long long)(w->slide_us / US_PER_SEC), (long long)(w->size_us / US_PER_SEC));
+    if (w->kind == WIN_SESSION) sb_printf(out, ", gap=%llds", (long long)(w->gap_us / US_PER_SEC));
+    sb_puts(out, w->proctime ? ", proctime)]" : ")]");
+}
+
+static void node_details(plan_node *n, sb_t *out)
+{
+    const schema_t *in = n->ninputs ? &n->inputs[0]->schema : NULL;
+    switch (n->kind) {
+    case PN_SCAN:
+        sb_printf(out, "table=[%s], connector=[%s], fields=[", n->table->name, n->table->connector->name);
+        for (uint32_t i = 0; i < n->schema.ncols; i++) sb_printf(out, "%s%s", i ? ", " : "", n->schema.names[i]);
+        sb_puts(out, "]");
+        if (n->watermark) {
+            sb_printf(out, ", watermark=[");
+            expr_format(n->watermark, &n->schema, out);
+            sb_puts(out, "]");
+        }
+        break;
+    case PN_CALC:
+        sb_puts(out, "select=[");
+        for (int i = 0; i < n->nproj; i++) {
+            if (i) sb_puts(out, ", ");
+            expr_format(n->proj[i], in, out);
+            if (n->proj[i]->kind != EX_COL || strcmp(in->names[n->proj[i]->col], n->schema.names[i]))
+                sb_printf(out, " AS %s", n->schema.names[i]);
+        }
+        sb_puts(out, "]");
+        if (n->filter) {
+            sb_puts(out, ", where=[");
+            expr_format(n->filter, in, out);
+            sb_puts(out, "]");
+        }
+        break;
+    case PN_GROUP_AGG:
+    case PN_WINDOW_AGG:
+        if (n->kind == PN_WINDOW_AGG) { window_desc(&n->window, in, out); sb_puts(out, ", "); }
+        sb_puts(out, "groupBy=[");
+        col_list(in, n->keys, n->nkeys, out);
+        sb_puts(out, "], select=[");
+        for (int i = 0; i < n->naggs; i++) {
+            agg_call *c = &n->aggs[i];
+            sb_printf(out, "%s%s(%s%s)", i ? ", " : "", c->def->name, c->distinct ? "DISTINCT " : "",
+                      c->arg_col >= 0 ? in->names[c->arg_col] : "*");
+            if (c->filter_col >= 0) sb_printf(out, " FILTER %s", in->names[c->filter_col]);
+        }
+        sb_puts(out, "]");
+        if (n->nprops) {
+            sb_puts(out, ", properties=[");
+            for (int i = 0; i < n->nprops; i++)
+                sb_printf(out, "%s%s", i ? ", " : "", n->schema.names[n->nkeys + n->naggs + i]);
+            sb_puts(out, "]");
+        }
+        break;
+    case PN_RANK:
+    case PN_WINDOW_RANK:
+        sb_puts(out, "rankType=[ROW_NUMBER], partitionBy=[");
+        col_list(in, n->part, n->npart, out);
+        sb_puts(out, "], orderBy=[");
+        for (int i = 0; i < n->norder; i++)
+            sb_printf(out, "%s%s %s", i ? ", " : "", in->names[n->order[i].col], n->order[i].desc ? "DESC" : "ASC");
+        sb_printf(out, "], rankRange=[rankStart=1, rankEnd=%lld], outputRankNumber=[%s]", (long long)n->limit,
+                  n->output_rn ? "true" : "false");
+        if (n->kind == PN_WINDOW_RANK) sb_printf(out, ", windowEnd=[%s]", in->names[n->window_end_col]);
+        break;
+    case PN_UNION:
+        sb_printf(out, "inputs=[%d]", n->ninputs);
+        break;
+    case PN_SINK:
+        sb_printf(out, "table=[%s], connector=[%s], fields=[", n->sink_table->name, n->sink_table->connector->name);
+        for (uint32_t i = 0; i < n->schema.ncols; i++) sb_printf(out, "%s%s", i ? ", " : "", n->schema.names[i]);
+        sb_puts(out, "]");
+        if (n->sink_table->npk) {
+            sb_puts(out, ", primaryKey=[");
+            col_list(&n->schema, n->sink_table->conn.pk, n->sink_table->conn.npk, out);
+            sb_puts(out, "]");
+        }
+        break;
+    }
+}
+
+static void explain_node(plan_node *n, int depth, sb_t *out)
+{
+    for (int i = 0; i < depth; i++) sb_puts(out, i == depth - 1 ? "+- " : "   ");
+    sb_printf(out, "%s(", plan_kind_name(n->kind));
+    node_details(n, out);
+    sb_printf(out, ") changelogMode=[%s]", n->mode == CM_INSERT_ONLY ? "I" : "I,UB,UA,D");
+    if (n->nupsert_key) {
+        sb_puts(out, " upsertKey=[");
+        col_list(&n->schema, n->upsert_key, n->nupsert_key, out);
+        sb_puts(out, "]");
+    }
+    int first = 1;
+    for (uint32_t i = 0; i < n->schema.ncols; i++) {
+        int attr = n->schema.types[i].attr;
+        if (attr == TA_NONE) continue;
+        sb_printf(out, "%s%s:%s", first ? " timeAttributes=[" : ", ", n->schema.names[i], attr == TA_ROWTIME ? "ROWTIME" : "PROCTIME");
+        first = 0;
+    }
+    if (!first) sb_puts(out, "]");
+    if (n->visited) {
+        sb_puts(out, " (shared, shown above)\n");
+        return;
+    }
+    sb_putc(out, '\n');
+    n->visited = 1;
+    for (int i = 0; i < n->ninputs; i++) explain_node(n->inputs[i], depth + 1, out);
+}
+
+static void clear_visited(plan_node *n)
+{
+    n->visited = 0;
+    for (int i = 0; i < n->ninputs; i++) clear_visited(n->inputs[i]);
+}
+
+void plan_explain(plan_job *job, sb_t *out)
+{
+    for (int i = 0; i < job->nsinks; i++) {
+        if (i) sb_putc(out, '\n');
+        explain_node(job->sinks[i], 0, out);
+    }
+    for (int i = 0; i < job->nsinks; i++) clear_visited(job->sinks[i]);
+}
+
+void plan_job_free(plan_job *job)
+{
+    for (int i = 0; i < job->nnodes; i++) schema_free(&job->nodes[i]->schema);
+    free(job->nodes);
+    free(job->sinks);
+    free(job->scans);
+    memset(job, 0, sizeof *job);
+}

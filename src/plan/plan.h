@@ -1,0 +1,104 @@
+/* plan.h - the physical plan: a DAG of nodes, each with its output schema, changelog mode,
+ * upsert key and time attributes. The binder (sql/bind.c) builds it, changelog.c infers the
+ * modes and checks sinks, explain.c prints it, build.c turns it into operators. */
+#ifndef EDDY_PLAN_H
+#define EDDY_PLAN_H
+#include "data/chunk.h"
+#include "expr/expr.h"
+#include "expr/agg.h"
+#include "ops/ops.h"
+#include "sql/catalog.h"
+
+typedef enum plan_kind {
+    PN_SCAN,            /* a table source with computed columns and watermark */
+    PN_CALC,            /* filter + projection */
+    PN_GROUP_AGG,       /* unbounded GROUP BY */
+    PN_WINDOW_AGG,      /* window TVF or legacy group-window aggregation */
+    PN_RANK,            /* ROW_NUMBER Top-N / deduplication */
+    PN_WINDOW_RANK,     /* window Top-N */
+    PN_UNION,           /* UNION ALL */
+    PN_SINK,            /* INSERT INTO a table */
+} plan_kind;
+
+/* Changelog modes as Flink infers them. */
+typedef enum changelog_mode {
+    CM_INSERT_ONLY,     /* +I only */
+    CM_UPDATE,          /* +I, -U, +U, -D */
+} changelog_mode;
+
+typedef struct plan_node plan_node;
+
+struct plan_node {
+    plan_kind kind;
+    int id;                       /* numbering for EXPLAIN */
+    span_t span;                  /* the SQL that produced it (for errors naming the operator) */
+    const char *what;             /* a short description of that SQL: "GROUP BY shop_code" */
+    schema_t schema;              /* output columns (types carry time attributes) */
+    plan_node **inputs;
+    int ninputs;
+
+    changelog_mode mode;
+    int *upsert_key;              /* output columns forming a unique key of the result; may be NULL */
+    int nupsert_key;
+
+    /* PN_SCAN */
+    catalog_table *table;
+    int rowtime_col;              /* output column carrying the rowtime attribute, -1 if none */
+    expr_t **computed;            /* computed columns, appended after the physical ones */
+    int ncomputed;
+    expr_t *watermark;
+
+    /* PN_CALC */
+    expr_t *filter;
+    expr_t **proj;
+    int nproj;
+
+    /* PN_GROUP_AGG, PN_WINDOW_AGG */
+    int *keys;
+    int nkeys;
+    agg_call *aggs;
+    int naggs;
+    window_spec window;
+    window_prop *props;
+    int nprops;
+
+    /* PN_RANK, PN_WINDOW_RANK */
+    int *part;
+    int npart;
+    sort_key *order;
+    int norder;
+    int64_t limit;
+    int output_rn;
+    int window_end_col;
+
+    /* PN_SINK */
+    catalog_table *sink_table;
+
+    op_t *op;                     /* built operator (build.c) */
+    int visited;                  /* scratch for walks */
+};
+
+struct plan_job;
+/* A node allocated from arena a and registered in job (which frees its schema). */
+plan_node *plan_new(struct plan_job *job, arena_t *a, plan_kind kind, int ninputs, span_t sp);
+/* Copies the names/types into the node's schema (arena allocation not used: schema_init). */
+void plan_set_schema(plan_node *n, const schema_t *s);
+
+/* A whole job: one sink node per INSERT INTO (they may share inputs). */
+typedef struct plan_job {
+    plan_node **sinks;
+    int nsinks;
+    plan_node **scans;            /* every scan, once */
+    int nscans;
+    plan_node **nodes;            /* every node, for freeing */
+    int nnodes;
+} plan_job;
+
+void plan_job_free(plan_job *job);
+
+/* Infer modes and upsert keys bottom-up and check that each sink accepts its input. */
+int plan_infer_changelog(plan_job *job);
+void plan_explain(plan_job *job, sb_t *out);
+const char *plan_kind_name(plan_kind k);
+
+#endif

@@ -1,0 +1,299 @@
+/* test_json.c - the json format: exact rows decoded from lines (member order, missing and
+ * unknown members, escapes, numbers, nested values into STRING, timestamp standards),
+ * malformed lines with and without json.ignore-parse-errors, pieces, and the encoder. */
+#include "check.h"
+#include "connect/format.h"
+#include "base/util.h"
+#include <stdarg.h>
+#include <stdlib.h>
+
+typedef struct fixture {
+    connector_table t;
+    table_option opts[16];
+    char *names[16];
+    type_t types[16];
+} fixture;
+
+static void fx_init(fixture *f, int ncols, const char *const *names, const type_t *types, ...)
+{
+    memset(f, 0, sizeof *f);
+    for (int i = 0; i < ncols; i++) {
+        f->names[i] = (char *)names[i];
+        f->types[i] = types[i];
+    }
+    f->t.name = "src";
+    f->t.span = (span_t){0, 3, 1, 14};
+    f->t.physical.ncols = (uint32_t)ncols;
+    f->t.physical.names = f->names;
+    f->t.physical.types = f->types;
+    va_list ap;
+    va_start(ap, types);
+    const char *k;
+    while ((k = va_arg(ap, const char *)) != NULL) {
+        table_option *o = &f->opts[f->t.nopts];
+        o->key = k;
+        o->value = va_arg(ap, const char *);
+        o->key_span = (span_t){0, (uint32_t)strlen(k), (uint32_t)f->t.nopts + 2, 5};
+        o->value_span = (span_t){0, (uint32_t)strlen(o->value), (uint32_t)f->t.nopts + 2, 30};
+        f->t.nopts++;
+    }
+    va_end(ap);
+    f->t.opts = f->opts;
+}
+
+static const char *all_rows(const chunk_t *c)
+{
+    static sb_t b;
+    sb_clear(&b);
+    for (uint32_t r = 0; r < c->nrows; r++) {
+        for (uint32_t i = 0; i < c->ncols; i++) {
+            value_t v;
+            if (i) sb_putc(&b, '|');
+            vector_get(&c->cols[i], r, &v);
+            value_format(c->cols[i].type, &v, &b);
+        }
+        sb_putc(&b, '\n');
+    }
+    return sb_str(&b);
+}
+
+static int decode_text(decoder_t *d, const char *text, size_t piece, chunk_t *out)
+{
+    size_t len = strlen(text), have = 0, start = 0;
+    decoder_begin(d, "/data/f.json");
+    if (!piece) piece = len ? len : 1;
+    for (;;) {
+        have = MIN(len, have + piece);
+        int eof = have == len;
+        int64_t used = decoder_decode(d, text + start, have - start, eof, out);
+        if (used < 0) return -1;
+        start += (size_t)used;
+        if (eof && (start == len || chunk_full(out))) return 0;
+    }
+}
+
+static chunk_t *decode_with(fixture *f, const char *text, size_t piece)
+{
+    decoder_t *d = format_json.create_decoder(&f->t);
+    CHECK(d != NULL);
+    if (!d) return NULL;
+    chunk_t *c = chunk_new(&f->t.physical, CHUNK_CAP);
+    CHECK_EQ_INT(decode_text(d, text, piece, c), 0);
+    decoder_free(d);
+    return c;
+}
+
+/* The error text of decoding `text` (expected to fail). */
+static const char *decode_error(fixture *f, const char *text)
+{
+    static char msg[512];
+    decoder_t *d = format_json.create_decoder(&f->t);
+    chunk_t *c = chunk_new(&f->t.physical, CHUNK_CAP);
+    err_clear();
+    int rc = decode_text(d, text, 0, c);
+    CHECK_EQ_INT(rc, -1);
+    snprintf(msg, sizeof msg, "%s", err_message());
+    err_clear();
+    decoder_free(d);
+    chunk_free(c);
+    return msg;
+}
+
+static const char *const names3[] = {"id", "name", "score"};
+
+TEST(members_by_name)
+{
+    fixture f;
+    type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE)};
+    fx_init(&f, 3, names3, ty, NULL);
+    chunk_t *c = decode_with(&f,
+                             "{\"id\":1,\"name\":\"abc\",\"score\":2.5}\n"
+                             "{ \"score\" : -1e2 , \"extra\": {\"a\":[1,2,{\"b\":\"}\"}]}, \"id\" : 2 }\r\n"
+                             "{\"name\":null}\n"
+                             "{\"ID\":5,\"Name\":\"case matters\"}\n"
+                             "{}", 0);
+    CHECK_EQ_STR(all_rows(c), "1|abc|2.5\n2|NULL|-100.0\nNULL|NULL|NULL\nNULL|NULL|NULL\nNULL|NULL|NULL\n");
+    chunk_free(c);
+}
+
+TEST(strings_and_escapes)
+{
+    fixture f;
+    type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_STRING)};
+    fx_init(&f, 3, names3, ty, NULL);
+    chunk_t *c = decode_with(&f,
+                             "{\"id\":1,\"name\":\"a\\\"b\\\\c\\/d\\n\\t\",\"score\":\"\\u00e9\\u4e2d\\ud83d\\ude00\"}\n"
+                             "{\"id\":2,\"name\":\"\",\"score\":\"plain text longer than twelve\"}\n", 0);
+    CHECK_EQ_STR(all_rows(c), "1|a\"b\\c/d\n\t|\xc3\xa9\xe4\xb8\xad\xf0\x9f\x98\x80\n2||plain text longer than twelve\n");
+    chunk_free(c);
+}
+
+TEST(values_into_types)
+{
+    static const char *const names[] = {"b", "i", "big", "d", "dec", "day", "s"};
+    fixture f;
+    type_t ty[] = {type_make(TY_BOOLEAN), type_make(TY_INT), type_make(TY_BIGINT), type_make(TY_DOUBLE),
+                   type_decimal(10, 2), type_make(TY_DATE), type_make(TY_STRING)};
+    fx_init(&f, 7, names, ty, NULL);
+    chunk_t *c = decode_with(&f,
+                             "{\"b\":true,\"i\":-7,\"big\":9007199254740993,\"d\":0.1,\"dec\":12.345,\"day\":\"2020-12-30\","
+                             "\"s\":{\"k\": [1, \"x\"]}}\n"
+                             "{\"b\":false,\"i\":\"42\",\"big\":\"-5\",\"d\":\"3\",\"dec\":\"7\",\"day\":null,\"s\":[1,2]}\n"
+                             "{\"b\":\"true\",\"i\":3.9,\"big\":1e3,\"d\":5,\"dec\":-0.005,\"s\":12.50}\n"
+                             "{\"s\":true}\n", 0);
+    CHECK_EQ_STR(all_rows(c), "TRUE|-7|9007199254740993|0.1|12.35|2020-12-30|{\"k\": [1, \"x\"]}\n"
+                              "FALSE|42|-5|3.0|7.00|NULL|[1,2]\n"
+                              "TRUE|3|1000|5.0|-0.01|NULL|12.50\n"
+                              "NULL|NULL|NULL|NULL|NULL|NULL|true\n");
+    chunk_free(c);
+}
+
+TEST(timestamp_standards)
+{
+    static const char *const names[] = {"ts", "ltz"};
+    fixture f;
+    type_t ty[] = {type_timestamp(TY_TIMESTAMP, 3), type_timestamp(TY_TIMESTAMP_LTZ, 3)};
+    fx_init(&f, 2, names, ty, NULL);
+    chunk_t *c = decode_with(&f, "{\"ts\":\"2020-12-30 12:13:14.123\",\"ltz\":\"2020-12-30 12:13:14.123Z\"}\n", 0);
+    CHECK_EQ_STR(all_rows(c), "2020-12-30 12:13:14.123|2020-12-30 12:13:14.123\n");
+    CHECK_EQ_INT(c->cols[1].i64[0], 1609330394123000LL);
+    chunk_free(c);
+    CHECK_EQ_STR(decode_error(&f, "{\"ts\":\"2020-12-30T12:13:14.123\"}"),
+                 "malformed JSON row at /data/f.json:1: field 'ts' (TIMESTAMP(3)): cannot parse "
+                 "'2020-12-30T12:13:14.123' (json.timestamp-format.standard is 'SQL')");
+
+    fx_init(&f, 2, names, ty, "json.timestamp-format.standard", "ISO-8601", NULL);
+    c = decode_with(&f, "{\"ts\":\"2020-12-30T12:13:14.123\",\"ltz\":\"2020-12-30T12:13:14Z\"}\n", 0);
+    CHECK_EQ_STR(all_rows(c), "2020-12-30 12:13:14.123|2020-12-30 12:13:14.000\n");
+    chunk_free(c);
+    CHECK_EQ_STR(decode_error(&f, "\n{\"ts\":\"2020-12-30 12:13:14\"}"),
+                 "malformed JSON row at /data/f.json:2: field 'ts' (TIMESTAMP(3)): cannot parse "
+                 "'2020-12-30 12:13:14' (json.timestamp-format.standard is 'ISO-8601')");
+}
+
+TEST(malformed_lines)
+{
+    fixture f;
+    type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE)};
+    fx_init(&f, 3, names3, ty, NULL);
+    struct { const char *text; const char *msg; } cases[] = {
+        {"{\"id\":1}\n{\"id\":\"x\"}", "malformed JSON row at /data/f.json:2: field 'id' (BIGINT): cannot parse 'x'"},
+        {"{\"id\" 1}", "malformed JSON row at /data/f.json:1: expected ':' after a member name at column 7"},
+        {"[1,2]", "malformed JSON row at /data/f.json:1: expected '{' (each line must hold one JSON object) at column 1"},
+        {"{\"id\":1,}", "malformed JSON row at /data/f.json:1: expected a member name in double quotes at column 9"},
+        {"{\"id\":1} x", "malformed JSON row at /data/f.json:1: unexpected text after the object at column 10"},
+        {"{\"name\":\"abc", "malformed JSON row at /data/f.json:1: unterminated string at column 13"},
+        {"{\"id\":tru}", "malformed JSON row at /data/f.json:1: invalid value at column 7"},
+        {"{\"id\":-}", "malformed JSON row at /data/f.json:1: invalid number at column 7"},
+        {"{\"id\":true}", "malformed JSON row at /data/f.json:1: field 'id' (BIGINT): expected a number, found true"},
+        {"{\"id\":{\"a\":1}}", "malformed JSON row at /data/f.json:1: field 'id' (BIGINT): expected a scalar value, "
+                             "found an object or array"},
+        {"{\"name\":\"\\x\"}", "malformed JSON row at /data/f.json:1: invalid escape in string at column 11"},
+        {"{\"id\":1,\"name\":\"a\"", "malformed JSON row at /data/f.json:1: expected ',' or '}' at column 19"},
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) CHECK_EQ_STR(decode_error(&f, cases[i].text), cases[i].msg);
+}
+
+TEST(fail_on_missing_field)
+{
+    fixture f;
+    type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE)};
+    fx_init(&f, 3, names3, ty, "json.fail-on-missing-field", "true", NULL);
+    CHECK_EQ_STR(decode_error(&f, "{\"id\":1,\"name\":null,\"score\":1}\n{\"id\":1,\"score\":2}"),
+                 "malformed JSON row at /data/f.json:2: missing field 'name' (json.fail-on-missing-field is true)");
+    fx_init(&f, 3, names3, ty, "json.fail-on-missing-field", "true", "json.ignore-parse-errors", "true", NULL);
+    err_clear();
+    CHECK(format_json.create_decoder(&f.t) == NULL);
+    CHECK_EQ_STR(err_message(), "json.fail-on-missing-field and json.ignore-parse-errors cannot both be true");
+    fx_init(&f, 3, names3, ty, "json.timestamp-format.standard", "RFC", NULL);
+    err_clear();
+    CHECK(format_json.create_decoder(&f.t) == NULL);
+    CHECK_EQ_STR(err_message(), "invalid value 'RFC' for option 'json.timestamp-format.standard'; valid values: SQL, ISO-8601");
+    err_clear();
+}
+
+TEST(ignore_parse_errors)
+{
+    fixture f;
+    type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE)};
+    fx_init(&f, 3, names3, ty, "json.ignore-parse-errors", "true", NULL);
+    decoder_t *d = format_json.create_decoder(&f.t);
+    chunk_t *c = chunk_new(&f.t.physical, CHUNK_CAP);
+    err_clear();
+    CHECK_EQ_INT(decode_text(d, "{\"id\":1}\nnot json\n{\"id\":\"x\"}\n\n{\"id\":2,\"score\":1.5}\n{", 0, c), 0);
+    CHECK_EQ_INT(err_pending(), 0);
+    CHECK_EQ_STR(all_rows(c), "1|NULL|NULL\n2|NULL|1.5\n");
+    CHECK_EQ_INT(d->skipped, 3);
+    CHECK_EQ_INT(d->line, 6);
+    decoder_free(d);
+    chunk_free(c);
+}
+
+TEST(pieces_give_the_same_rows)
+{
+    fixture f;
+    type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE)};
+    fx_init(&f, 3, names3, ty, NULL);
+    const char *text = "{\"id\":1,\"name\":\"a\\u0041\"}\r\n\n{\"id\":2,\"name\":\"second row text\",\"score\":-0.5}\n"
+                       "{\"score\":3}";
+    chunk_t *whole = decode_with(&f, text, 0);
+    CHECK_EQ_STR(all_rows(whole), "1|aA|NULL\n2|second row text|-0.5\nNULL|NULL|3.0\n");
+    for (size_t piece = 1; piece <= 7; piece++) {
+        chunk_t *c = decode_with(&f, text, piece);
+        CHECK_EQ_STR(all_rows(c), all_rows(whole));
+        chunk_free(c);
+    }
+    chunk_free(whole);
+}
+
+TEST(encoder)
+{
+    static const char *const names[] = {"id", "s", "d", "b", "ts", "ltz", "dec", "day"};
+    fixture f;
+    type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE), type_make(TY_BOOLEAN),
+                   type_timestamp(TY_TIMESTAMP, 3), type_timestamp(TY_TIMESTAMP_LTZ, 3), type_decimal(10, 2),
+                   type_make(TY_DATE)};
+    fx_init(&f, 8, names, ty, NULL);
+    const char *text = "{\"id\":1,\"s\":\"q\\\"\\\\\\n\\u0001\xc3\xa9\",\"d\":1e7,\"b\":true,\"ts\":\"2020-12-30 12:13:14.120\","
+                       "\"ltz\":\"2020-12-30 12:13:14Z\",\"dec\":-12.5,\"day\":\"2020-12-30\"}\n"
+                       "{\"id\":2}\n";
+    chunk_t *c = decode_with(&f, text, 0);
+    encoder_t *e = format_json.create_encoder(&f.t);
+    sb_t out = {0};
+    CHECK_EQ_INT(encoder_encode(e, c, &out), 0);
+    CHECK_EQ_STR(sb_str(&out), "{\"id\":1,\"s\":\"q\\\"\\\\\\n\\u0001\xc3\xa9\",\"d\":1.0E7,\"b\":true,"
+                               "\"ts\":\"2020-12-30 12:13:14.12\",\"ltz\":\"2020-12-30 12:13:14Z\",\"dec\":-12.50,"
+                               "\"day\":\"2020-12-30\"}\n"
+                               "{\"id\":2,\"s\":null,\"d\":null,\"b\":null,\"ts\":null,\"ltz\":null,\"dec\":null,\"day\":null}\n");
+    chunk_t *again = decode_with(&f, sb_str(&out), 0);
+    CHECK_EQ_STR(all_rows(again), all_rows(c));
+    chunk_free(again);
+    encoder_free(e);
+
+    fx_init(&f, 8, names, ty, "json.timestamp-format.standard", "ISO-8601", "json.encode.ignore-null-fields", "true",
+            NULL);
+    e = format_json.create_encoder(&f.t);
+    sb_clear(&out);
+    encoder_encode(e, c, &out);
+    CHECK_EQ_STR(sb_str(&out), "{\"id\":1,\"s\":\"q\\\"\\\\\\n\\u0001\xc3\xa9\",\"d\":1.0E7,\"b\":true,"
+                               "\"ts\":\"2020-12-30T12:13:14.12\",\"ltz\":\"2020-12-30T12:13:14Z\",\"dec\":-12.50,"
+                               "\"day\":\"2020-12-30\"}\n"
+                               "{\"id\":2}\n");
+    encoder_free(e);
+    sb_free(&out);
+    chunk_free(c);
+}
+
+int main(void)
+{
+    RUN(members_by_name);
+    RUN(strings_and_escapes);
+    RUN(values_into_types);
+    RUN(timestamp_standards);
+    RUN(malformed_lines);
+    RUN(fail_on_missing_field);
+    RUN(ignore_parse_errors);
+    RUN(pieces_give_the_same_rows);
+    RUN(encoder);
+    return CHECK_DONE();
+}

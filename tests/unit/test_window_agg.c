@@ -1,0 +1,585 @@
+/* test_window_agg.c - WindowAggregate: TUMBLE/HOP/CUMULATE/SESSION on hand-made inputs with
+ * out-of-order rows and watermarks, late rows, LTZ alignment, processing time, checkpoints.
+ *
+ * Each test is a script of events run against the operator; a capture operator records what
+ * comes out as text ("+I[a, 2, 5, 2017-11-26 09:00:00.000, ...]", "WM 2017-11-26 09:09:59.999").
+ * Script lines: "<k> <v> <time>" a row (consecutive rows form one chunk), "wm <time>|max",
+ * "clock <time>" (the fake wall clock), "timer <time>", "finish", "snap" (where the
+ * checkpoint round-trip run snapshots, destroys and restores the operator). Times are
+ * "HH:MM[:SS[.fff]]" on 2017-11-26 or "YYYY-MM-DD_HH:MM[...]"; LTZ values are UTC instants. */
+#include "check.h"
+#include "ops/ops.h"
+#include "base/util.h"
+#include "base/err.h"
+#include <stdlib.h>
+
+/* ---- capture operator ---- */
+
+typedef struct capture {
+    op_t op;
+    sb_t text;
+} capture;
+
+static int cap_push(op_t *op, int port, chunk_t *in)
+{
+    (void)port;
+    capture *c = (capture *)op;
+    for (uint32_t i = 0; i < chunk_live(in); i++) {
+        uint32_t r = chunk_row(in, i);
+        sb_puts(&c->text, row_op_names[in->ops[r]]);
+        sb_putc(&c->text, '[');
+        for (uint32_t col = 0; col < in->ncols; col++) {
+            value_t v;
+            vector_get(&in->cols[col], r, &v);
+            if (col) sb_puts(&c->text, ", ");
+            value_format(in->cols[col].type, &v, &c->text);
+        }
+        sb_puts(&c->text, "]\n");
+    }
+    return 0;
+}
+
+static int cap_watermark(op_t *op, int64_t wm)
+{
+    capture *c = (capture *)op;
+    if (wm == TS_MAX) {
+        sb_puts(&c->text, "WM max\n");
+    } else {
+        value_t v = value_i64(wm);
+        sb_puts(&c->text, "WM ");
+        value_format(type_timestamp(TY_TIMESTAMP, 3), &v, &c->text);
+        sb_putc(&c->text, '\n');
+    }
+    return 0;
+}
+
+static void cap_destroy(op_t *op) { sb_free(&((capture *)op)->text); free(op); }
+
+static const op_vtable cap_vt = {.name = "Capture", .push = cap_push, .watermark = cap_watermark, .destroy = cap_destroy};
+
+static capture *cap_new(exec_ctx *ctx) { capture *c = xcalloc(1, sizeof *c); op_init(&c->op, &cap_vt, ctx, NULL, 1); return c; }
+
+/* ---- fixtures ---- */
+
+static int64_t fake_now;
+static int64_t fake_clock(void) { return fake_now; }
+
+static exec_ctx ctx;
+
+static int64_t ts(const char *text)
+{
+    char buf[64];
+    if (strchr(text, '_')) snprintf(buf, sizeof buf, "%s", text);
+    else snprintf(buf, sizeof buf, "2017-11-26_%s", text);
+    *strchr(buf, '_') = ' ';
+    value_t v;
+    if (value_parse(type_timestamp(TY_TIMESTAMP, 3), buf, strlen(buf), &v, NULL) < 0) {
+        fprintf(stderr, "bad time in test: %s\n", text);
+        abort();
+    }
+    return v.i;
+}
+
+static agg_call calls[2];
+static const char *agg_cols[2];
+
+/* COUNT(*) and SUM(v), or with max_k COUNT(*) and MAX(k), over input (k STRING, v BIGINT,
+ * ts time_type). */
+static void make_calls(int max_k)
+{
+    memset(calls, 0, sizeof calls);
+    calls[0].def = agg_lookup("COUNT");
+    calls[0].arg_type = type_make(TY_NULL);
+    calls[0].result_type = type_make(TY_BIGINT);
+    calls[0].arg_col = -1;
+    calls[0].filter_col = -1;
+    calls[1].def = agg_lookup("SUM");
+    calls[1].arg_type = type_make(TY_BIGINT);
+    calls[1].result_type = type_make(TY_BIGINT);
+    calls[1].arg_col = 1;
+    calls[1].filter_col = -1;
+    agg_cols[0] = "cnt";
+    agg_cols[1] = "total";
+    if (max_k) {
+        calls[1].def = agg_lookup("MAX");
+        calls[1].arg_type = type_make(TY_STRING);
+        calls[1].result_type = type_make(TY_STRING);
+        calls[1].arg_col = 0;
+        agg_cols[1] = "max_k";
+    }
+}
+
+typedef struct setup {
+    int global;               /* no group key */
+    int max_k;                /* MAX(k) instead of SUM(v) */
+    window_spec w;
+    window_prop props[4];
+    int nprops;
+    type_t prop_types[4];
+} setup;
+
+static schema_t in_schema(type_t time_type)
+{
+    schema_t s;
+    schema_init(&s, 3);
+    s.types[0] = type_make(TY_STRING);
+    s.types[1] = type_make(TY_BIGINT);
+    s.types[2] = time_type;
+    s.names[0] = xstrdup("k");
+    s.names[1] = xstrdup("v");
+    s.names[2] = xstrdup("ts");
+    return s;
+}
+
+static op_t *make_op(const setup *st)
+{
+    make_calls(st->max_k);
+    int nkeys = st->global ? 0 : 1;
+    schema_t out;
+    schema_init(&out, (uint32_t)(nkeys + 2 + st->nprops));
+    if (nkeys) {
+        out.types[0] = type_make(TY_STRING);
+        out.names[0] = xstrdup("k");
+    }
+    for (int i = 0; i < 2; i++) {
+        out.types[nkeys + i] = calls[i].result_type;
+        out.names[nkeys + i] = xstrdup(agg_cols[i]);
+    }
+    static const char *const pn[] = {"window_start", "window_end", "window_time", "proctime"};
+    for (int i = 0; i < st->nprops; i++) {
+        out.types[nkeys + 2 + i] = st->prop_types[i];
+        out.names[nkeys + 2 + i] = xstrdup(pn[st->props[i]]);
+    }
+    int keys[1] = {0};
+    op_t *op = window_agg_new(&ctx, &out, &st->w, keys, nkeys, calls, 2, st->props, st->nprops);
+    schema_free(&out);
+    return op;
+}
+
+/* ---- script runner ---- */
+
+typedef struct run {
+    const setup *st;
+    op_t *op;
+    capture *cap;
+    chunk_t *rows;
+    sb_t text;              /* output of the operators replaced at "snap" */
+    uint64_t late;
+    int restore_at_snap;
+} run;
+
+static void run_flush(run *r)
+{
+    if (r->rows->nrows) CHECK(op_push(r->op, 0, r->rows) == 0);
+    chunk_reset(r->rows);
+}
+
+static void run_attach(run *r, op_t *op)
+{
+    r->op = op;
+    r->cap = cap_new(&ctx);
+    op_connect(op, &r->cap->op, 0);
+}
+
+static void run_detach(run *r)
+{
+    sb_puts(&r->text, sb_str(&r->cap->text));
+    r->late += r->op->stats.late;
+    op_destroy(&r->cap->op);
+    op_destroy(r->op);
+}
+
+static void run_snapshot_restore(run *r)
+{
+    snap_writer w = {0};
+    CHECK(r->op->vt->snapshot(r->op, &w) == 0);
+    run_detach(r);
+    run_attach(r, make_op(r->st));
+    snap_reader rd;
+    snap_reader_init(&rd, w.buf, w.len);
+    CHECK(r->op->vt->restore(r->op, &rd) == 0);
+    CHECK_EQ_INT(rd.pos, w.len);
+    snap_writer_free(&w);
+}
+
+static void run_line(run *r, const char *line)
+{
+    char a[64], b[64], c[64];
+    int n = sscanf(line, "%63s %63s %63s", a, b, c);
+    if (n == 3) {
+        value_t vals[3];
+        vals[0] = strcmp(a, "null") ? (value_t){.s = str_cstr(a)} : value_null();
+        vals[1] = value_i64(atoll(b));
+        vals[2] = value_i64(ts(c));
+        chunk_append_values(r->rows, vals, OP_INSERT);
+        if (chunk_full(r->rows)) run_flush(r);
+        return;
+    }
+    run_flush(r);
+    if (!strcmp(a, "wm")) CHECK(op_watermark_in(r->op, 0, strcmp(b, "max") ? ts(b) : TS_MAX) == 0);
+    else if (!strcmp(a, "clock")) fake_now = ts(b);
+    else if (!strcmp(a, "timer")) CHECK(r->op->vt->timer(r->op, ts(b)) == 0);
+    else if (!strcmp(a, "finish")) CHECK(op_finish_in(r->op, 0) == 0);
+    else if (!strcmp(a, "snap")) { if (r->restore_at_snap) run_snapshot_restore(r); }
+    else { fprintf(stderr, "bad script line: %s\n", line); abort(); }
+}
+
+/* Runs the script; returns the output text (caller frees) and the late-row count. */
+static char *run_script(const setup *st, const char *const *script, int restore_at_snap, uint64_t *late)
+{
+    run r = {0};
+    r.st = st;
+    r.restore_at_snap = restore_at_snap;
+    run_attach(&r, make_op(st));
+    schema_t in = in_schema(st->w.time_type);
+    r.rows = chunk_new(&in, CHUNK_CAP);
+    schema_free(&in);
+    for (int i = 0; script[i]; i++) run_line(&r, script[i]);
+    run_flush(&r);
+    run_detach(&r);
+    chunk_free(r.rows);
+    if (late) *late = r.late;
+    return sb_take(&r.text);
+}
+
+/* Runs the script straight and with a checkpoint round-trip at "snap"; both must give want. */
+static void check_script(const setup *st, const char *const *script, const char *want, uint64_t want_late)
+{
+    uint64_t late = 0;
+    char *got = run_script(st, script, 0, &late);
+    CHECK_EQ_STR(got, want);
+    CHECK_EQ_INT(late, want_late);
+    free(got);
+    got = run_script(st, script, 1, &late);
+    CHECK_EQ_STR(got, want);
+    free(got);
+}
+
+static type_t ts3(void) { type_t t = type_timestamp(TY_TIMESTAMP, 3); t.attr = TA_ROWTIME; return t; }
+
+/* ---- tests ---- */
+
+TEST(tumble_out_of_order_and_late)
+{
+    setup st = {.w = {.kind = WIN_TUMBLE, .time_col = 2, .size_us = 600 * US_PER_SEC, .time_type = ts3()},
+                .props = {WP_START, WP_END}, .nprops = 2,
+                .prop_types = {type_timestamp(TY_TIMESTAMP, 3), type_timestamp(TY_TIMESTAMP, 3)}};
+    static const char *const script[] = {
+        "a 1 09:01", "b 2 09:03", "a 3 09:12", "a 4 09:09:59.999", "a 7 09:10",
+        "wm 09:09:59.998",           /* one microsecond before end - 1 ms: nothing fires */
+        "snap",
+        "b 5 09:00",                 /* still on time */
+        "wm 09:09:59.999",           /* fires [09:00, 09:10) */
+        "a 6 09:05",                 /* late: its window fired */
+        "b 8 09:15",
+        "wm max",
+        NULL,
+    };
+    check_script(&st, script,
+                 "WM 2017-11-26 09:09:59.998\n"
+                 "+I[a, 2, 5, 2017-11-26 09:00:00.000, 2017-11-26 09:10:00.000]\n"
+                 "+I[b, 2, 7, 2017-11-26 09:00:00.000, 2017-11-26 09:10:00.000]\n"
+                 "WM 2017-11-26 09:09:59.999\n"
+                 "+I[a, 2, 10, 2017-11-26 09:10:00.000, 2017-11-26 09:20:00.000]\n"
+                 "+I[b, 1, 8, 2017-11-26 09:10:00.000, 2017-11-26 09:20:00.000]\n"
+                 "WM max\n",
+                 1);
+}
+
+TEST(tumble_offset_and_window_time)
+{
+    setup st = {.w = {.kind = WIN_TUMBLE, .time_col = 2, .size_us = 3600 * US_PER_SEC,
+                      .offset_us = 15 * 60 * US_PER_SEC, .time_type = ts3()},
+                .props = {WP_TIME, WP_START}, .nprops = 2, .prop_types = {ts3(), type_timestamp(TY_TIMESTAMP, 3)}};
+    static const char *const script[] = {"a 1 09:14:59.999", "a 2 09:15", "null 4 10:14", "wm max", NULL};
+    check_script(&st, script,
+                 "+I[a, 1, 1, 2017-11-26 09:14:59.999, 2017-11-26 08:15:00.000]\n"
+                 "+I[NULL, 1, 4, 2017-11-26 10:14:59.999, 2017-11-26 09:15:00.000]\n"
+                 "+I[a, 1, 2, 2017-11-26 10:14:59.999, 2017-11-26 09:15:00.000]\n"
+                 "WM max\n",
+                 0);
+}
+
+TEST(hop_partial_late)
+{
+    setup st = {.w = {.kind = WIN_HOP, .time_col = 2, .size_us = 600 * US_PER_SEC, .slide_us = 300 * US_PER_SEC,
+                      .time_type = ts3()},
+                .props = {WP_START, WP_END}, .nprops = 2,
+                .prop_types = {type_timestamp(TY_TIMESTAMP, 3), type_timestamp(TY_TIMESTAMP, 3)}};
+    static const char *const script[] = {
+        "a 1 09:01", "a 2 09:07",
+        "wm 09:04:59.999",           /* fires [08:55, 09:05) */
+        "a 4 09:03",                 /* [08:55, 09:05) fired, [09:00, 09:10) open: not late */
+        "snap",
+        "wm 09:09:59.999",
+        "a 8 09:02",                 /* both windows fired: late */
+        "b 16 09:09:59.999",         /* [09:05, 09:15) only; [09:00, 09:10) fired */
+        "wm max",
+        NULL,
+    };
+    check_script(&st, script,
+                 "+I[a, 1, 1, 2017-11-26 08:55:00.000, 2017-11-26 09:05:00.000]\n"
+                 "WM 2017-11-26 09:04:59.999\n"
+                 "+I[a, 3, 7, 2017-11-26 09:00:00.000, 2017-11-26 09:10:00.000]\n"
+                 "WM 2017-11-26 09:09:59.999\n"
+                 "+I[a, 1, 2, 2017-11-26 09:05:00.000, 2017-11-26 09:15:00.000]\n"
+                 "+I[b, 1, 16, 2017-11-26 09:05:00.000, 2017-11-26 09:15:00.000]\n"
+                 "WM max\n",
+                 1);
+}
+
+TEST(cumulate)
+{
+    setup st = {.w = {.kind = WIN_CUMULATE, .time_col = 2, .size_us = 900 * US_PER_SEC, .slide_us = 300 * US_PER_SEC,
+                      .time_type = ts3()},
+                .props = {WP_START, WP_END}, .nprops = 2,
+                .prop_types = {type_timestamp(TY_TIMESTAMP, 3), type_timestamp(TY_TIMESTAMP, 3)}};
+    static const char *const script[] = {
+        "a 1 09:01", "a 2 09:06", "a 3 09:12", "b 5 09:15",
+        "wm 09:09:59.999",           /* fires [09:00, 09:05) and [09:00, 09:10) */
+        "snap",
+        "a 10 09:03",                /* only [09:00, 09:15) is still open */
+        "wm max",
+        NULL,
+    };
+    check_script(&st, script,
+                 "+I[a, 1, 1, 2017-11-26 09:00:00.000, 2017-11-26 09:05:00.000]\n"
+                 "+I[a, 2, 3, 2017-11-26 09:00:00.000, 2017-11-26 09:10:00.000]\n"
+                 "WM 2017-11-26 09:09:59.999\n"
+                 "+I[a, 4, 16, 2017-11-26 09:00:00.000, 2017-11-26 09:15:00.000]\n"
+                 "+I[b, 1, 5, 2017-11-26 09:15:00.000, 2017-11-26 09:20:00.000]\n"
+                 "+I[b, 1, 5, 2017-11-26 09:15:00.000, 2017-11-26 09:25:00.000]\n"
+                 "+I[b, 1, 5, 2017-11-26 09:15:00.000, 2017-11-26 09:30:00.000]\n"
+                 "WM max\n",
+                 0);
+}
+
+TEST(session_merge_and_late)
+{
+    setup st = {.w = {.kind = WIN_SESSION, .time_col = 2, .gap_us = 300 * US_PER_SEC, .time_type = ts3()},
+                .props = {WP_START, WP_END}, .nprops = 2,
+                .prop_types = {type_timestamp(TY_TIMESTAMP, 3), type_timestamp(TY_TIMESTAMP, 3)}};
+    static const char *const script[] = {
+        "a 1 09:00", "a 2 09:03",    /* a: [09:00, 09:08) */
+        "b 3 09:01",                 /* b: [09:01, 09:06) */
+        "a 4 09:20",                 /* a: [09:20, 09:25) */
+        "a 5 09:12",                 /* a: [09:12, 09:17) */
+        "wm 09:07:59.999",           /* fires b then a[09:00, 09:08) */
+        "a 6 09:02",                 /* [09:02, 09:07) is complete and merges with nothing: late */
+        "snap",
+        "a 9 09:05",                 /* [09:05, 09:10) is not complete: a new session */
+        "a 7 09:16",                 /* bridges [09:12, 09:17) and [09:20, 09:25) */
+        "b 10 09:30", "b 20 09:35",  /* touching: one session [09:30, 09:40) */
+        "wm max",
+        NULL,
+    };
+    check_script(&st, script,
+                 "+I[b, 1, 3, 2017-11-26 09:01:00.000, 2017-11-26 09:06:00.000]\n"
+                 "+I[a, 2, 3, 2017-11-26 09:00:00.000, 2017-11-26 09:08:00.000]\n"
+                 "WM 2017-11-26 09:07:59.999\n"
+                 "+I[a, 1, 9, 2017-11-26 09:05:00.000, 2017-11-26 09:10:00.000]\n"
+                 "+I[a, 3, 16, 2017-11-26 09:12:00.000, 2017-11-26 09:25:00.000]\n"
+                 "+I[b, 2, 30, 2017-11-26 09:30:00.000, 2017-11-26 09:40:00.000]\n"
+                 "WM max\n",
+                 1);
+}
+
+TEST(global_session_with_long_strings)
+{
+    setup st = {.global = 1, .max_k = 1,
+                .w = {.kind = WIN_SESSION, .time_col = 2, .gap_us = 60 * US_PER_SEC, .time_type = ts3()},
+                .props = {WP_START, WP_END}, .nprops = 2,
+                .prop_types = {type_timestamp(TY_TIMESTAMP, 3), type_timestamp(TY_TIMESTAMP, 3)}};
+    static const char *const script[] = {
+        "a-string-longer-than-twelve-bytes 1 09:00:30",
+        "zz-another-long-string-value 1 09:01",
+        "short 1 09:10",
+        "snap",
+        "b-string-longer-than-twelve-bytes 1 09:00:45",
+        "wm 09:05",
+        "snap",
+        "c-string-longer-than-twelve-bytes 1 09:10:30",
+        "wm max",
+        NULL,
+    };
+    check_script(&st, script,
+                 "+I[3, zz-another-long-string-value, 2017-11-26 09:00:30.000, 2017-11-26 09:02:00.000]\n"
+                 "WM 2017-11-26 09:05:00.000\n"
+                 "+I[2, short, 2017-11-26 09:10:00.000, 2017-11-26 09:11:30.000]\n"
+                 "WM max\n",
+                 0);
+}
+
+TEST(ltz_day_windows_start_at_local_midnight)
+{
+    type_t ltz = type_timestamp(TY_TIMESTAMP_LTZ, 3);
+    ltz.attr = TA_ROWTIME;
+    setup st = {.w = {.kind = WIN_TUMBLE, .time_col = 2, .size_us = US_PER_DAY, .time_type = ltz},
+                .props = {WP_START, WP_END, WP_TIME}, .nprops = 3,
+                .prop_types = {type_timestamp(TY_TIMESTAMP, 3), type_timestamp(TY_TIMESTAMP, 3), ltz}};
+    const tz_t *shanghai = tz_get("Asia/Shanghai", NULL, 0);
+    ctx.local_tz = shanghai;
+    /* Instants in UTC: 2017-11-25 16:30Z is 00:30 on the 26th in Shanghai. */
+    static const char *const script[] = {
+        "a 1 2017-11-25_16:30", "a 2 2017-11-26_15:59:59.999", "a 4 2017-11-26_16:00",
+        "wm 2017-11-26_15:59:59.998",
+        "snap",
+        "wm 2017-11-26_15:59:59.999",
+        "wm max",
+        NULL,
+    };
+    /* window_time is an LTZ instant: printed here in UTC (the value's session zone). */
+    check_script(&st, script,
+                 "WM 2017-11-26 15:59:59.998\n"
+                 "+I[a, 2, 3, 2017-11-26 00:00:00.000, 2017-11-27 00:00:00.000, 2017-11-26 15:59:59.999]\n"
+                 "WM 2017-11-26 15:59:59.999\n"
+                 "+I[a, 1, 4, 2017-11-27 00:00:00.000, 2017-11-28 00:00:00.000, 2017-11-27 15:59:59.999]\n"
+                 "WM max\n",
+                 0);
+    ctx.local_tz = tz_get("UTC", NULL, 0);
+}
+
+TEST(timestamp_windows_ignore_the_zone)
+{
+    setup st = {.w = {.kind = WIN_TUMBLE, .time_col = 2, .size_us = US_PER_DAY, .time_type = ts3()},
+                .props = {WP_START}, .nprops = 1, .prop_types = {type_timestamp(TY_TIMESTAMP, 3)}};
+    ctx.local_tz = tz_get("Asia/Shanghai", NULL, 0);
+    static const char *const script[] = {"a 1 2017-11-25_23:30", "a 2 2017-11-26_00:30", "wm max", NULL};
+    check_script(&st, script,
+                 "+I[a, 1, 1, 2017-11-25 00:00:00.000]\n"
+                 "+I[a, 1, 2, 2017-11-26 00:00:00.000]\n"
+                 "WM max\n",
+                 0);
+    ctx.local_tz = tz_get("UTC", NULL, 0);
+}
+
+TEST(proctime_windows_fire_on_the_clock)
+{
+    type_t pt = type_timestamp(TY_TIMESTAMP_LTZ, 3);
+    pt.attr = TA_PROCTIME;
+    setup st = {.w = {.kind = WIN_TUMBLE, .time_col = 2, .proctime = 1, .size_us = 60 * US_PER_SEC, .time_type = pt},
+                .props = {WP_START, WP_END}, .nprops = 2,
+                .prop_types = {type_timestamp(TY_TIMESTAMP, 3), type_timestamp(TY_TIMESTAMP, 3)}};
+    static const char *const script[] = {
+        "clock 10:00:10", "a 1 01:00",      /* the time column is ignored */
+        "clock 10:00:50", "a 2 01:00", "b 3 01:00",
+        "timer 10:00:59.999",               /* not yet */
+        "wm 23:00",                         /* watermarks do not fire processing-time windows */
+        "snap",
+        "clock 10:01:05", "a 4 01:00",
+        "timer 10:01",                      /* fires [10:00, 10:01) */
+        "finish",                           /* fires the rest */
+        NULL,
+    };
+    check_script(&st, script,
+                 "WM 2017-11-26 23:00:00.000\n"
+                 "+I[a, 2, 3, 2017-11-26 10:00:00.000, 2017-11-26 10:01:00.000]\n"
+                 "+I[b, 1, 3, 2017-11-26 10:00:00.000, 2017-11-26 10:01:00.000]\n"
+                 "+I[a, 1, 4, 2017-11-26 10:01:00.000, 2017-11-26 10:02:00.000]\n",
+                 0);
+}
+
+TEST(proctime_session)
+{
+    type_t pt = type_timestamp(TY_TIMESTAMP_LTZ, 3);
+    pt.attr = TA_PROCTIME;
+    setup st = {.w = {.kind = WIN_SESSION, .time_col = 2, .proctime = 1, .gap_us = 10 * US_PER_SEC, .time_type = pt},
+                .props = {WP_START, WP_END}, .nprops = 2,
+                .prop_types = {type_timestamp(TY_TIMESTAMP, 3), type_timestamp(TY_TIMESTAMP, 3)}};
+    static const char *const script[] = {
+        "clock 10:00:00", "a 1 01:00",
+        "clock 10:00:08", "a 2 01:00",
+        "timer 10:00:17.999",
+        "snap",
+        "timer 10:00:18",
+        "clock 10:00:30", "a 4 01:00",
+        "finish",
+        NULL,
+    };
+    check_script(&st, script,
+                 "+I[a, 2, 3, 2017-11-26 10:00:00.000, 2017-11-26 10:00:18.000]\n"
+                 "+I[a, 1, 4, 2017-11-26 10:00:30.000, 2017-11-26 10:00:40.000]\n",
+                 0);
+}
+
+TEST(many_rows_and_selection_vector)
+{
+    setup st = {.w = {.kind = WIN_HOP, .time_col = 2, .size_us = 3600 * US_PER_SEC, .slide_us = 300 * US_PER_SEC,
+                      .time_type = ts3()},
+                .props = {WP_END}, .nprops = 1, .prop_types = {type_timestamp(TY_TIMESTAMP, 3)}};
+    op_t *op = make_op(&st);
+    capture *cap = cap_new(&ctx);
+    op_connect(op, &cap->op, 0);
+    schema_t in = in_schema(ts3());
+    chunk_t *c = chunk_new(&in, CHUNK_CAP);
+    /* 3000 rows, one per second from 09:00:00, keys k0..k2; every other row selected. */
+    for (int i = 0; i < 3000; i++) {
+        char key[8];
+        snprintf(key, sizeof key, "k%d", i % 3);
+        value_t vals[3] = {{.s = str_cstr(key)}, value_i64(1), value_i64(ts("09:00") + i * US_PER_SEC)};
+        chunk_append_values(c, vals, OP_INSERT);
+        if (chunk_full(c) || i == 2999) {
+            c->sel = xcalloc(CHUNK_CAP, sizeof *c->sel);
+            c->nsel = 0;
+            for (uint32_t r = 0; r < c->nrows; r += 2) c->sel[c->nsel++] = (uint16_t)r;
+            CHECK(op_push(op, 0, c) == 0);
+            chunk_reset(c);
+        }
+    }
+    CHECK(op_watermark_in(op, 0, TS_MAX) == 0);
+    /* 1500 selected rows (even seconds 0..2998 of 09:00..09:49:58), 12 windows each. Windows
+     * ending 09:05..10:45 step 5 min: 21 ends x 3 keys. */
+    const char *text = sb_str(&cap->text);
+    int lines = 0;
+    for (const char *p = text; *p; p++) lines += *p == '\n';
+    CHECK_EQ_INT(lines, 21 * 3 + 1);
+    /* the window ending 09:05 holds seconds 0..298 even: keys alternate by row index i % 3 */
+    CHECK(strstr(text, "+I[k0, 50, 50, 2017-11-26 09:05:00.000]\n") != NULL);
+    CHECK(strstr(text, "+I[k1, 50, 50, 2017-11-26 09:05:00.000]\n") != NULL);
+    CHECK(strstr(text, "+I[k0, 500, 500, 2017-11-26 09:50:00.000]\n") != NULL);
+    CHECK_EQ_INT(op->stats.late, 0);
+    chunk_free(c);
+    schema_free(&in);
+    op_destroy(&cap->op);
+    op_destroy(op);
+}
+
+TEST(explain_and_bad_spec)
+{
+    setup st = {.w = {.kind = WIN_HOP, .time_col = 2, .size_us = 3600 * US_PER_SEC, .slide_us = 300 * US_PER_SEC,
+                      .time_type = ts3()},
+                .props = {WP_START}, .nprops = 1, .prop_types = {type_timestamp(TY_TIMESTAMP, 3)}};
+    op_t *op = make_op(&st);
+    sb_t sb = {0};
+    op->vt->explain(op, &sb);
+    CHECK_EQ_STR(sb_str(&sb), "window=HOP(size=1 h, slide=5 min), time=$2 TIMESTAMP(3) *ROWTIME*, keys=[k], "
+                              "aggs=[COUNT(*), SUM($1)], props=[window_start]");
+    sb_free(&sb);
+    op_destroy(op);
+    setup bad = st;
+    bad.w.kind = WIN_CUMULATE;
+    bad.w.slide_us = 7 * 60 * US_PER_SEC;
+    err_clear();
+    CHECK(make_op(&bad) == NULL);
+    CHECK_EQ_STR(err_message(), "WindowAggregate: CUMULATE max size must be a positive multiple of the step");
+    err_clear();
+}
+
+int main(void)
+{
+    ctx.local_tz = tz_get("UTC", NULL, 0);
+    ctx.now_us = fake_clock;
+    RUN(tumble_out_of_order_and_late);
+    RUN(tumble_offset_and_window_time);
+    RUN(hop_partial_late);
+    RUN(cumulate);
+    RUN(session_merge_and_late);
+    RUN(global_session_with_long_strings);
+    RUN(ltz_day_windows_start_at_local_midnight);
+    RUN(timestamp_windows_ignore_the_zone);
+    RUN(proctime_windows_fire_on_the_clock);
+    RUN(proctime_session);
+    RUN(many_rows_and_selection_vector);
+    RUN(explain_and_bad_spec);
+    return CHECK_DONE();
+}
