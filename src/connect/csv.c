@@ -82,6 +82,8 @@ typedef struct csv_decoder {
     sb_t scratch;                /* unescaped field bytes of the current record */
     sb_t msg;                    /* what is wrong with the current record */
     const schema_t *schema;      /* the table's physical columns (borrowed) */
+    uint8_t stops_plain[256];    /* bytes that end a run in an unquoted field */
+    uint8_t stops_quoted[256];   /* bytes that end a run in a quoted field */
 } csv_decoder;
 
 enum { REC_OK, REC_MORE, REC_BAD };
@@ -134,17 +136,16 @@ static int is_char(unsigned char c, int want) { return want >= 0 && c == (unsign
 static void parse_plain(csv_decoder *d, const char **pp, const char *end, csv_field *f, uint32_t *nlines)
 {
     const char *p = *pp, *s = p;
-    const unsigned char delim = d->o.delim;
+    const uint8_t *stops = d->stops_plain;
     const int esc = d->o.escape;
     for (;;) {
-        while (p < end && (unsigned char)*p != delim && *p != '\n' && !is_char((unsigned char)*p, esc)) p++;
+        while (p < end && !stops[(unsigned char)*p]) p++;
         if (p == end || !is_char((unsigned char)*p, esc)) break;
         to_scratch(d, f, s, p);
         p++;
         if (p == end) { s = p; break; }
-        if (*p == '\n') (*nlines)++;
-        s = p++;
-        sb_putc(&d->scratch, *s);
+        *nlines += *p == '\n';
+        sb_putc(&d->scratch, *p++);
         s = p;
     }
     finish_field(d, f, s, p);
@@ -155,12 +156,15 @@ static void parse_plain(csv_decoder *d, const char **pp, const char *end, csv_fi
 static int parse_quoted(csv_decoder *d, const char **pp, const char *end, int eof, csv_field *f, uint32_t *nlines)
 {
     const char *p = *pp + 1, *s = p;
-    const int quote = d->o.quote, esc = d->o.escape;
+    const int quote = d->o.quote;
+    const uint8_t *stops = d->stops_quoted;
     f->quoted = 1;
     for (;;) {
-        while (p < end && !is_char((unsigned char)*p, quote) && !is_char((unsigned char)*p, esc)) {
-            *nlines += *p == '\n';
+        while (p < end && !stops[(unsigned char)*p]) p++;
+        if (p < end && *p == '\n') {
+            (*nlines)++;
             p++;
+            continue;
         }
         if (p == end) {
             if (!eof) return REC_MORE;
@@ -367,6 +371,10 @@ static decoder_t *csv_create_decoder(const connector_table *t)
     d->base.vt = &csv_decoder_vt;
     d->o = o;
     d->schema = &t->physical;
+    d->stops_plain[o.delim] = d->stops_plain['\n'] = 1;
+    d->stops_quoted['\n'] = 1;
+    if (o.quote >= 0) d->stops_quoted[o.quote] = 1;
+    if (o.escape >= 0) d->stops_plain[o.escape] = d->stops_quoted[o.escape] = 1;
     decoder_begin(&d->base, NULL);
     return &d->base;
 }

@@ -473,6 +473,16 @@ static int unix_timestamp_check(expr_t *call, arena_t *a)
     return call->nargs == 2 ? compile_const_pattern(call, 1) : 0;
 }
 
+/* java.util.Calendar's reading of wall-clock time, which SimpleDateFormat uses: like java.time
+ * in a gap (the reading moves forward), but a reading that occurs twice is taken in standard
+ * time, i.e. the later instant. */
+static int64_t calendar_local_to_utc(const tz_t *tz, int64_t local)
+{
+    int64_t earlier = tz_local_to_utc(tz, local);
+    int64_t later = local - (int64_t)tz_offset_at_utc(tz, local + US_PER_DAY) * US_PER_SEC;
+    return later > earlier && tz_utc_to_local(tz, later) == local ? later : earlier;
+}
+
 /* Seconds like Java's millis / 1000 (truncating toward zero). */
 static int64_t seconds_of(int64_t utc_us) { return utc_us / US_PER_MS / 1000; }
 
@@ -488,7 +498,7 @@ static int unix_timestamp_eval(const expr_t *call, vector_t **args, uint32_t n, 
     if (type_is_timestamp(x->type)) {
         for (uint32_t i = 0; i < n; i++)
             if (!out->nulls[i])
-                out->i64[i] = seconds_of(x->type.id == TY_TIMESTAMP ? tz_local_to_utc(tz, x->i64[i]) : x->i64[i]);
+                out->i64[i] = seconds_of(x->type.id == TY_TIMESTAMP ? calendar_local_to_utc(tz, x->i64[i]) : x->i64[i]);
         return 0;
     }
     pattern_src ps;
@@ -502,7 +512,7 @@ static int unix_timestamp_eval(const expr_t *call, vector_t **args, uint32_t n, 
             out->i64[i] = INT64_MIN;        /* Flink 1.17: Long.MIN_VALUE when the text does not parse */
             continue;
         }
-        int64_t utc = r.has_offset ? r.local_us - (int64_t)r.offset_sec * US_PER_SEC : tz_local_to_utc(tz, r.local_us);
+        int64_t utc = r.has_offset ? r.local_us - (int64_t)r.offset_sec * US_PER_SEC : calendar_local_to_utc(tz, r.local_us);
         out->i64[i] = seconds_of(utc);
     }
     return 0;

@@ -149,6 +149,8 @@ void plan_explain(plan_job *job, sb_t *out)
 void plan_job_free(plan_job *job)
 {
     for (int i = 0; i < job->nnodes; i++) schema_free(&job->nodes[i]->schema);
+    for (int i = 0; i < job->ncalls; i++) expr_free_state(job->calls[i]);
+    free(job->calls);
     free(job->nodes);
     free(job->sinks);
     free(job->scans);

@@ -92,6 +92,8 @@ typedef struct plan_job {
     int nscans;
     plan_node **nodes;            /* every node, for freeing */
     int nnodes;
+    expr_t **calls;               /* every bound function call, whose compiled state is freed */
+    int ncalls;
 } plan_job;
 
 void plan_job_free(plan_job *job);

@@ -153,9 +153,67 @@ static void calc_upsert_key(binder *b, plan_node *calc)
     calc->nupsert_key = in->nupsert_key;
 }
 
+/* Rewrite an expression over a calc's output into one over the calc's input. */
+static expr_t *substitute(binder *b, expr_t *e, expr_t **lower)
+{
+    if (e->kind == EX_COL) return lower[e->col];
+    if (!e->nargs) return e;
+    expr_t *c = arena_alloc(b->arena, sizeof *c);
+    *c = *e;
+    c->args = arena_alloc(b->arena, sizeof(expr_t *) * (size_t)e->nargs);
+    for (int i = 0; i < e->nargs; i++) c->args[i] = substitute(b, e->args[i], lower);
+    return c;
+}
+
+static void count_refs(const expr_t *e, int *refs)
+{
+    if (!e) return;
+    if (e->kind == EX_COL) refs[e->col]++;
+    for (int i = 0; i < e->nargs; i++) count_refs(e->args[i], refs);
+}
+
+/* Two calcs in a row become one when no computed column would be evaluated twice and at
+ * most one of them filters. */
+static int can_fuse(plan_node *lower, expr_t *filter, expr_t **proj, int nproj)
+{
+    if (lower->kind != PN_CALC || (filter && lower->filter)) return 0;
+    int *refs = xcalloc((size_t)lower->nproj + 1, sizeof *refs);
+    for (int i = 0; i < nproj; i++) count_refs(proj[i], refs);
+    count_refs(filter, refs);
+    int ok = 1;
+    for (int i = 0; i < lower->nproj; i++) {
+        expr_kind k = lower->proj[i]->kind;
+        if (refs[i] > 1 && k != EX_COL && k != EX_CONST) ok = 0;
+    }
+    free(refs);
+    return ok;
+}
+
 static plan_node *make_calc(binder *b, plan_node *in, expr_t *filter, expr_t **proj, int nproj,
                             const char **names, span_t sp)
 {
+    const char **in_names = arena_zalloc(b->arena, sizeof(char *) * (size_t)(nproj + 1));
+    for (int i = 0; i < nproj; i++) {
+        in_names[i] = names ? names[i] : NULL;
+        if (!in_names[i] && proj[i]->kind == EX_COL) in_names[i] = in->schema.names[proj[i]->col];
+    }
+    names = in_names;
+    if (can_fuse(in, filter, proj, nproj)) {
+        expr_t **fused = arena_alloc(b->arena, sizeof(expr_t *) * (size_t)(nproj + 1));
+        for (int i = 0; i < nproj; i++) {
+            fused[i] = substitute(b, proj[i], in->proj);
+            if (proj[i]->kind == EX_COL && fused[i]->kind == EX_COL && fused[i]->type.attr != proj[i]->type.attr) {
+                expr_t *c = arena_alloc(b->arena, sizeof *c);
+                *c = *fused[i];
+                c->type = proj[i]->type;
+                fused[i] = c;
+            }
+        }
+        expr_t *f = filter ? substitute(b, filter, in->proj) : in->filter;
+        proj = fused;
+        filter = f;
+        in = in->inputs[0];
+    }
     plan_node *n = plan_new(b->job, b->arena, PN_CALC, 1, sp);
     n->inputs[0] = in;
     n->filter = filter;
@@ -347,6 +405,8 @@ static expr_t *make_call(binder *b, const char *name, expr_t **args, int nargs, 
     e->nargs = nargs;
     e->args = arena_alloc(b->arena, sizeof(expr_t *) * (size_t)(nargs ? nargs : 1));
     memcpy(e->args, args, sizeof(expr_t *) * (size_t)nargs);
+    b->job->calls = xrealloc(b->job->calls, sizeof *b->job->calls * (size_t)(b->job->ncalls + 1));
+    b->job->calls[b->job->ncalls++] = e;
     if (fn->check && fn->check(e, b->arena) < 0) return NULL;
     return e;
 }
