@@ -172,7 +172,7 @@ static void count_map_delete_slot(struct count_map *m, size_t hole)
             hole = i;
         }
     }
-    m->slots[hole].count = 0;
+    m->slots[hole] = (struct count_entry){ 0 };
     m->size--;
 }
 
@@ -491,6 +491,7 @@ struct slice {
 struct hot_items {
     struct window_table pending;    /* slices no window has used yet */
     struct slice *cached;           /* the slice of the previous pv row */
+    unsigned slice_bits;            /* table size of the last full slice: new ones start so */
     struct slice *in_window[HOP_SLICES]; /* slices in the running window, oldest first */
     int n_in_window;
     struct running_window running;  /* the window the last evaluation saw */
@@ -504,18 +505,27 @@ static void hot_items_init(struct hot_items *h, FILE *out)
     memset(h, 0, sizeof *h);
     window_table_init(&h->pending, 4);
     running_init(&h->running);
+    h->slice_bits = 12;
     h->out = out;
+}
+
+static void hot_items_uncache(struct hot_items *h)
+{
+    if (h->cached && h->cached->items.bits > h->slice_bits)
+        h->slice_bits = h->cached->items.bits;
+    h->cached = NULL;
 }
 
 static struct slice *hot_items_slice(struct hot_items *h, int64_t no)
 {
     if (h->cached && h->cached->no == no)
         return h->cached;
+    hot_items_uncache(h);
     struct slice *s = window_table_get(&h->pending, no);
     if (!s) {
         s = xcalloc(1, sizeof *s);
         s->no = no;
-        count_map_init(&s->items, 12);
+        count_map_init(&s->items, h->slice_bits);
         window_table_put(&h->pending, no, s);
     }
     h->cached = s;
@@ -577,7 +587,7 @@ static void hot_items_fire(struct hot_items *h, int64_t limit)
     size_t n_ready = window_table_take_upto(&h->pending, limit_slice, (void **)ready);
     size_t next = 0;
 
-    h->cached = NULL;
+    hot_items_uncache(h);
     qsort(ready, n_ready, sizeof *ready, compare_slices);
     for (;;) {
         int64_t s;
@@ -619,7 +629,8 @@ struct hour {
 
 struct pv_uv {
     struct window_table pending;
-    struct hour *cached;
+    struct hour *cached;            /* the hour of the previous pv row */
+    unsigned users_bits;            /* set size of the last full hour: new ones start so */
     int64_t last_hour;              /* last emitted hour */
     int started;
     FILE *out;
@@ -629,18 +640,27 @@ static void pv_uv_init(struct pv_uv *p, FILE *out)
 {
     memset(p, 0, sizeof *p);
     window_table_init(&p->pending, 4);
+    p->users_bits = 16;
     p->out = out;
+}
+
+static void pv_uv_uncache(struct pv_uv *p)
+{
+    if (p->cached && p->cached->users.bits > p->users_bits)
+        p->users_bits = p->cached->users.bits;
+    p->cached = NULL;
 }
 
 static struct hour *pv_uv_hour(struct pv_uv *p, int64_t no)
 {
     if (p->cached && p->cached->no == no)
         return p->cached;
+    pv_uv_uncache(p);
     struct hour *h = window_table_get(&p->pending, no);
     if (!h) {
         h = xcalloc(1, sizeof *h);
         h->no = no;
-        key_set_init(&h->users, 16);
+        key_set_init(&h->users, p->users_bits);
         window_table_put(&p->pending, no, h);
     }
     p->cached = h;
@@ -671,7 +691,7 @@ static void pv_uv_fire(struct pv_uv *p, int64_t limit)
     struct hour **ready = xcalloc(p->pending.size, sizeof *ready);
     size_t n_ready = window_table_take_upto(&p->pending, floor_div(limit, HOUR_SECONDS) - 1,
                                             (void **)ready);
-    p->cached = NULL;
+    pv_uv_uncache(p);
     qsort(ready, n_ready, sizeof *ready, compare_hours);
     for (size_t i = 0; i < n_ready; i++) {
         struct hour *h = ready[i];

@@ -2,6 +2,10 @@
  *
  * A test file is a sequence of sections, each starting with a line "== kind [args]":
  *   == input NAME [(col TYPE, ...)]   rows of an input file; ${NAME} in the job becomes its path.
+ *   == data NAME (col TYPE, ...) PATH a real data file (PATH relative to the repository root, e.g.
+ *                                     ../shared/data/...): ${NAME} becomes its absolute path and it is
+ *                                     loaded into the oracle database; when it is absent the test is
+ *                                     skipped with a message.
  *                                     With a column list the rows are also loaded into the
  *                                     oracle database as table NAME (CSV, comma-separated).
  *   == job [-D key=value ...]         the job's SQL; ${db} is the SQLite database of the run.
@@ -31,6 +35,10 @@ typedef struct section {
 
 typedef struct test {
     const char *path;
+    char data_paths[8][512];        /* == data sections: name and absolute path */
+    char data_names[8][128];
+    int ndata;
+    int skipped;
     section secs[64];
     int nsecs;
     char dir[256];
@@ -111,8 +119,9 @@ static char *substitute(test *t, const char *sql)
                 char path[512];
                 if (!strcmp(name, "db")) snprintf(path, sizeof path, "%s/out.db", t->dir);
                 else if (!strcmp(name, "dir")) snprintf(path, sizeof path, "%s", t->dir);
-                else if (!strncmp(name, "data:", 5)) snprintf(path, sizeof path, "%s", name + 5);
                 else snprintf(path, sizeof path, "%s/%s.input", t->dir, name);
+                for (int d = 0; d < t->ndata; d++)
+                    if (!strcmp(name, t->data_names[d])) snprintf(path, sizeof path, "%s", t->data_paths[d]);
                 size_t n = strlen(path);
                 if (len + n + 1 >= cap) { cap = (cap + n) * 2; out = realloc(out, cap); }
                 memcpy(out + len, path, n);
@@ -200,6 +209,7 @@ static char *query_rows(sqlite3 *db, const char *sql, char *err, size_t errcap)
 /* Load an input section with a column list into the oracle database. */
 static int load_input(test *t, sqlite3 *db, const char *name, const char *cols, const char *body)
 {
+    sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
     char sql[2048];
     snprintf(sql, sizeof sql, "CREATE TABLE %s %s", name, cols);
     char *msg = NULL;
@@ -233,6 +243,7 @@ static int load_input(test *t, sqlite3 *db, const char *name, const char *cols, 
     }
     free(copy);
     sqlite3_finalize(st);
+    sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
     return 0;
 }
 
@@ -281,11 +292,28 @@ static int run_test(test *t, const char *eddy)
             /* The body's final newline is kept only if the test wrote an empty last line. */
             write_all(path, s->body);
             if (cols[0] && load_input(t, oracle, name, cols, s->body)) break;
+        } else if (!strcmp(s->kind, "data")) {
+            char name[128] = "", cols[400] = "", rel[400] = "";
+            char *close = strrchr(s->args, ')');
+            if (!close || sscanf(s->args, "%127s", name) != 1) { fail(t, "  bad == data line: %s%s\n", s->args, ""); break; }
+            snprintf(cols, sizeof cols, "%.*s", (int)(close - strchr(s->args, '(') + 1), strchr(s->args, '('));
+            sscanf(close + 1, " %399s", rel);
+            char *abs = realpath(rel, NULL);
+            if (!abs) { t->skipped = 1; printf("SKIP %s: %s is absent\n", t->path, rel); break; }
+            char *body = read_all(abs);
+            snprintf(t->data_names[t->ndata], sizeof t->data_names[0], "%s", name);
+            snprintf(t->data_paths[t->ndata], sizeof t->data_paths[0], "%s", abs);
+            t->ndata++;
+            free(abs);
+            int rc = body ? load_input(t, oracle, name, cols, body) : -1;
+            free(body);
+            if (rc) break;
         } else if (!strcmp(s->kind, "job")) {
             job = s;
         }
     }
     int ok = t->errors[0] == 0;
+    if (t->skipped) { sqlite3_close(oracle); return 1; }
     if (!job) { fail(t, "  no == job section%s%s\n", "", ""); ok = 0; }
     if (ok) {
         char *sql = substitute(t, job->body);
@@ -360,7 +388,7 @@ int main(int argc, char **argv)
     if (argc < 3) { fprintf(stderr, "usage: sql_runner EDDY TEST.test...\n"); return 2; }
     const char *eddy = realpath(argv[1], NULL);
     if (!eddy) { perror(argv[1]); return 2; }
-    int passed = 0, failed = 0;
+    int passed = 0, failed = 0, skipped = 0;
     for (int i = 2; i < argc; i++) {
         char *text = read_all(argv[i]);
         if (!text) { perror(argv[i]); failed++; continue; }
@@ -369,13 +397,14 @@ int main(int argc, char **argv)
         t.path = argv[i];
         if (parse_test(&t, text) < 0) { printf("FAIL %s: too many sections\n", argv[i]); failed++; free(text); continue; }
         int ok = run_test(&t, eddy);
-        if (ok) passed++;
+        if (ok && t.skipped) skipped++;
+        else if (ok) passed++;
         else {
             failed++;
             printf("FAIL %s (files kept in %s)\n%s", argv[i], t.dir, t.errors);
         }
         free(text);
     }
-    printf("sql: %d passed, %d failed\n", passed, failed);
+    printf("sql: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
     return failed ? 1 : 0;
 }

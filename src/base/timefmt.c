@@ -241,17 +241,14 @@ int timefmt_compile(timefmt_t *f, const char *pat, size_t len, char *err, int er
 
 /* ---- formatting ----------------------------------------------------------------------- */
 
-/* v in decimal, zero-padded to at least width digits. */
-static char *put_num(char *p, uint64_t v, int width)
+static char *put_num_wide(char *p, uint64_t v, int width)
 {
-    if (v < 100 && width <= 2) {
-        if (v >= 10 || width == 2) {
-            p[0] = (char)('0' + v / 10);
-            p[1] = (char)('0' + v % 10);
-            return p + 2;
-        }
-        *p = (char)('0' + v);
-        return p + 1;
+    if (v < 10000 && width == 4) {
+        p[0] = (char)('0' + v / 1000);
+        p[1] = (char)('0' + v / 100 % 10);
+        p[2] = (char)('0' + v / 10 % 10);
+        p[3] = (char)('0' + v % 10);
+        return p + 4;
     }
     char tmp[24];
     int n = 0;
@@ -262,6 +259,21 @@ static char *put_num(char *p, uint64_t v, int width)
     for (int k = n; k < width; k++) *p++ = '0';
     while (n) *p++ = tmp[--n];
     return p;
+}
+
+/* v in decimal, zero-padded to at least width digits; one- and two-digit fields inline. */
+static inline __attribute__((always_inline)) char *put_num(char *p, uint64_t v, int width)
+{
+    if (v < 100 && width <= 2) {
+        if (v >= 10 || width == 2) {
+            p[0] = (char)('0' + v / 10);
+            p[1] = (char)('0' + v % 10);
+            return p + 2;
+        }
+        *p = (char)('0' + v);
+        return p + 1;
+    }
+    return put_num_wide(p, v, width);
 }
 
 static char *put_str(char *p, const char *s)
@@ -341,6 +353,10 @@ static char *format_item(char *p, const timefmt_t *f, const timefmt_item *it, co
     int n = it->count;
     switch (it->kind) {
     case K_LIT:
+        if (it->lit_len == 1) {
+            *p = f->lit[it->lit_off];
+            return p + 1;
+        }
         memcpy(p, f->lit + it->lit_off, it->lit_len);
         return p + it->lit_len;
     case K_ERA:

@@ -4,7 +4,7 @@
 #include "base/util.h"
 #include <stdlib.h>
 
-static const char *const blackhole_options[] = {"sink.parallelism", NULL};
+static const char *const blackhole_options[] = {NULL};
 
 static int blackhole_write(sink_t *s, const chunk_t *c)
 {

@@ -2,8 +2,9 @@
  *
  * Every column has a generator: 'random' (the default) or 'sequence'. Random values are
  * uniform in fields.#.min .. fields.#.max (numbers; the type's range by default), strings
- * of fields.#.length random hex digits (default 100, at most the VARCHAR length), booleans,
- * and for DATE / TIMESTAMP / TIMESTAMP_LTZ a time between now - fields.#.max-past and now.
+ * of fields.#.length random hex digits (default 100, at most the VARCHAR length; 1..length
+ * under fields.#.var-len), booleans, and for DATE / TIMESTAMP / TIMESTAMP_LTZ a time between
+ * now - fields.#.max-past and now.
  * A sequence counts from fields.#.start to fields.#.end (both required) and ends the source
  * when it is exhausted; 'number-of-rows' ends it too; otherwise it is unbounded.
  * fields.#.null-rate makes that fraction of a column's values NULL. The random generator has
@@ -32,6 +33,7 @@ typedef struct field_gen {
     double fmin, fmax;           /* random DOUBLE */
     int64_t next, end;           /* sequence: next value and the last one */
     int64_t length;              /* random strings */
+    int var_len;                 /* random strings of 1..length bytes */
     int64_t max_past_us;         /* random DATE / TIMESTAMP */
     double null_rate;
     uint64_t rng;
@@ -78,9 +80,10 @@ static void gen_strings(datagen_source *s, field_gen *g, vector_t *v, uint32_t r
             *out = str_copy(a, num, (uint32_t)len);
             continue;
         }
-        char *p = arena_alloc(a, (size_t)g->length + 1);
-        for (int64_t i = 0; i < g->length; i++) p[i] = hex[next_rand(&g->rng) & 15];
-        *out = str_view(p, (uint32_t)g->length);
+        int64_t len = g->var_len && g->length > 1 ? rand_between(&g->rng, 1, g->length) : g->length;
+        char *p = arena_alloc(a, (size_t)len + 1);
+        for (int64_t i = 0; i < len; i++) p[i] = hex[next_rand(&g->rng) & 15];
+        *out = str_view(p, (uint32_t)len);
     }
 }
 
@@ -176,11 +179,24 @@ static const source_vtable datagen_vt = {datagen_next, datagen_close};
 
 /* ---- options ---- */
 
-static const table_option *field_opt(const connector_table *t, const char *col, const char *what, sb_t *key)
+static sb_t *field_key(sb_t *key, const char *col, const char *what)
 {
     sb_clear(key);
     sb_printf(key, "fields.%s.%s", col, what);
-    return table_opt_entry(t, key->data);
+    return key;
+}
+
+static const table_option *field_opt(const connector_table *t, const char *col, const char *what, sb_t *key)
+{
+    return table_opt_entry(t, field_key(key, col, what)->data);
+}
+
+static int parse_rate(const table_option *o, double *out)
+{
+    char *end;
+    *out = strtod(o->value, &end);
+    if (end != o->value && !*end && *out >= 0 && *out <= 1) return 0;
+    return err_at(o->value_span, "option '%s' expects a number between 0 and 1, got '%s'", o->key, o->value);
 }
 
 /* A number option of column `col` parsed as type parse_as (DECIMAL scaled). */
@@ -289,18 +305,14 @@ static int setup_field(const connector_table *t, uint32_t col, field_gen *g)
     int rc = -1;
     g->type = t->physical.types[col];
     g->rng = 0x5EED0000ULL + col * 0x100000001B3ULL;
-    sb_printf(&key, "fields.%s.kind", name);
-    if (table_opt_enum(t, key.data, kinds, GEN_RANDOM, &g->kind)) goto out;
-    sb_clear(&key);
-    sb_printf(&key, "fields.%s.length", name);
-    if (table_opt_i64(t, key.data, 100, &g->length)) goto out;
+    if (table_opt_enum(t, sb_str(field_key(&key, name, "kind")), kinds, GEN_RANDOM, &g->kind)) goto out;
+    if (table_opt_i64(t, sb_str(field_key(&key, name, "length")), 100, &g->length)) goto out;
     if (g->length < 0) g->length = 0;
     if (g->type.length >= 0 && g->length > g->type.length) g->length = g->type.length;
-    sb_clear(&key);
-    sb_printf(&key, "fields.%s.max-past", name);
-    if (table_opt_duration(t, key.data, 0, &g->max_past_us)) goto out;
+    if (table_opt_duration(t, sb_str(field_key(&key, name, "max-past")), 0, &g->max_past_us)) goto out;
+    if (table_opt_bool(t, sb_str(field_key(&key, name, "var-len")), 0, &g->var_len)) goto out;
     const table_option *nr = field_opt(t, name, "null-rate", &key);
-    g->null_rate = nr ? strtod(nr->value, NULL) : 0;
+    if (nr && parse_rate(nr, &g->null_rate)) goto out;
     rc = g->kind == GEN_SEQUENCE ? setup_sequence(t, col, g) : setup_random(t, col, g);
 out:
     sb_free(&key);

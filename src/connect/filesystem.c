@@ -30,7 +30,7 @@
 #define READ_BLOCK (1u << 20)
 
 static const char *const filesystem_options[] = {
-    "path", "format", "source.monitor-interval", "source.report-statistics", "source.path.regex-pattern",
+    "path", "format", "source.monitor-interval", "source.report-statistics",
     "partition.default-name", "sink.rolling-policy.file-size", "sink.rolling-policy.rollover-interval",
     "sink.rolling-policy.check-interval", "sink.rolling-policy.inactivity-interval",
     "sink.shuffle-by-partition.enable", "sink.partition-commit.trigger", "sink.partition-commit.delay",

@@ -474,7 +474,9 @@ static int report_unknown(const connector_table *t, const connector_def *d, cons
 {
     sb_t valid = {0};
     describe_keys(ks, &valid);
-    if (fmt_name)
+    if (!valid.len)
+        err_at(o->key_span, "unknown option '%s': connector '%s' takes no options besides 'connector'", o->key, d->name);
+    else if (fmt_name)
         err_at(o->key_span, "unknown option '%s' for connector '%s' with format '%s'; valid options: %s", o->key,
                d->name, fmt_name, sb_str(&valid));
     else

@@ -28,7 +28,8 @@
  * A -U/+U pair never straddles two output chunks.
  *
  * State: a hash map from the encoded partition key to a partition: an array of row
- * references sorted by the order keys. Rows are copied (with their string bytes) into
+ * references sorted by the order keys, each with an order-preserving 8-byte prefix of its
+ * first order key so that binary searches rarely touch the rows. Rows are copied (with their string bytes) into
  * chunk pages; references are page * CHUNK_CAP + row. Dropped rows leave holes; when the
  * holes outnumber the live rows the pages are compacted by copying every live row anew.
  *
@@ -93,10 +94,17 @@ static uint32_t ref_row(uint32_t ref) { return ref % PAGE_ROWS; }
 
 /* ---- state ---- */
 
+/* A row of a partition: its reference and an order-preserving 8-byte summary of its first
+ * ORDER BY key, so that most comparisons do not touch the row's page. */
+typedef struct slot {
+    uint64_t prefix;
+    uint32_t ref;
+} slot_t;
+
 typedef struct part {
-    uint32_t *rows;           /* row references in rank order */
+    slot_t *rows;             /* in rank order */
     uint32_t len, cap;
-    uint32_t one;             /* storage of rows while cap == 1 */
+    slot_t one;               /* storage of rows while cap == 1 */
     uint8_t emitted;          /* keep-first: the result was sent */
     uint64_t pending;         /* keep-first on rowtime: sequence of the live fire entry */
 } part_t;
@@ -143,18 +151,18 @@ static void part_free(part_t *p)
     free(p);
 }
 
-static void part_insert(part_t *p, uint32_t at, uint32_t ref)
+static void part_insert(part_t *p, uint32_t at, slot_t row)
 {
     if (p->len == p->cap) {
         uint32_t cap = p->cap * 2;
-        uint32_t *rows = xmalloc(cap * sizeof *rows);
+        slot_t *rows = xmalloc(cap * sizeof *rows);
         memcpy(rows, p->rows, p->len * sizeof *rows);
         if (p->rows != &p->one) free(p->rows);
         p->rows = rows;
         p->cap = cap;
     }
     memmove(&p->rows[at + 1], &p->rows[at], (p->len - at) * sizeof *p->rows);
-    p->rows[at] = ref;
+    p->rows[at] = row;
     p->len++;
 }
 
@@ -202,13 +210,50 @@ static uint32_t encode_part_key(rank_op *rk, const chunk_t *c, uint32_t r)
     return (uint32_t)at;
 }
 
+/* Doubles in a total order: NaN above every number, -0.0 equal to 0.0. */
+static int cmp_double(double a, double b)
+{
+    if (a != a || b != b) return (a != a) - (b != b);
+    return (a > b) - (a < b);
+}
+
 static int cmp_value(const vector_t *a, uint32_t ra, const vector_t *b, uint32_t rb)
 {
     switch (type_phys(a->type)) {
     case PHYS_I64: return (a->i64[ra] > b->i64[rb]) - (a->i64[ra] < b->i64[rb]);
-    case PHYS_F64: return (a->f64[ra] > b->f64[rb]) - (a->f64[ra] < b->f64[rb]);
+    case PHYS_F64: return cmp_double(a->f64[ra], b->f64[rb]);
     default: return str_cmp(&a->str[ra], &b->str[rb]);
     }
+}
+
+/* Rows whose prefixes differ compare as the prefixes do; equal prefixes need cmp_order. */
+static uint64_t order_prefix(const rank_op *rk, const chunk_t *c, uint32_t r)
+{
+    if (!rk->norder) return 0;
+    const sort_key *sk = &rk->order[0];
+    const vector_t *v = &c->cols[sk->col];
+    if (v->nulls[r]) return sk->nulls_first ? 0 : UINT64_MAX;
+    uint64_t u = 0;
+    switch (type_phys(v->type)) {
+    case PHYS_I64:
+        u = (uint64_t)v->i64[r] ^ (UINT64_C(1) << 63);
+        break;
+    case PHYS_F64: {
+        double d = v->f64[r];
+        if (d != d) d = __builtin_nan("");
+        if (d == 0) d = 0.0;
+        memcpy(&u, &d, 8);
+        u = (u >> 63) ? ~u : u | (UINT64_C(1) << 63);
+        break;
+    }
+    default: {
+        const str_t *s = &v->str[r];
+        const uint8_t *b = (const uint8_t *)str_ptr(s);
+        for (uint32_t i = 0; i < 8; i++) u = u << 8 | (i < s->len ? b[i] : 0);
+        break;
+    }
+    }
+    return sk->desc ? ~u : u;
 }
 
 /* Order of row ra of a against row rb of b by the ORDER BY keys. */
@@ -245,18 +290,20 @@ static int rows_equal(const rank_op *rk, const chunk_t *a, uint32_t ra, const ch
     return 1;
 }
 
-static int cmp_stored(const rank_op *rk, const chunk_t *c, uint32_t r, uint32_t ref)
+/* Order of row r of c (whose prefix is given) against a stored row. */
+static int cmp_slot(const rank_op *rk, const chunk_t *c, uint32_t r, uint64_t prefix, const slot_t *s)
 {
-    return cmp_order(rk, c, r, ref_chunk(&rk->pool, ref), ref_row(ref));
+    if (prefix != s->prefix) return prefix < s->prefix ? -1 : 1;
+    return cmp_order(rk, c, r, ref_chunk(&rk->pool, s->ref), ref_row(s->ref));
 }
 
 /* First position whose row orders after row r (upper) or not before it (lower). */
-static uint32_t bound(const rank_op *rk, const part_t *p, const chunk_t *c, uint32_t r, int upper)
+static uint32_t bound(const rank_op *rk, const part_t *p, const chunk_t *c, uint32_t r, uint64_t prefix, int upper)
 {
     uint32_t lo = 0, hi = p->len;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        int cmp = cmp_stored(rk, c, r, p->rows[mid]);
+        int cmp = cmp_slot(rk, c, r, prefix, &p->rows[mid]);
         if (upper ? cmp >= 0 : cmp > 0) lo = mid + 1;
         else hi = mid;
     }
@@ -307,13 +354,13 @@ static int emit_entered(rank_op *rk, const part_t *p, uint32_t at, uint32_t old_
 {
     uint32_t limit = (uint32_t)MIN((int64_t)UINT32_MAX, rk->limit);
     if (!rk->output_rn) {
-        if (old_len >= limit && emit_ref(rk, p->rows[limit], OP_DELETE, 0, 1) < 0) return -1;
-        return emit_ref(rk, p->rows[at], OP_INSERT, 0, 1);
+        if (old_len >= limit && emit_ref(rk, p->rows[limit].ref, OP_DELETE, 0, 1) < 0) return -1;
+        return emit_ref(rk, p->rows[at].ref, OP_INSERT, 0, 1);
     }
     for (uint32_t pos = at; pos < limit && pos < p->len; pos++) {
         if (pos + 1 < p->len) {
-            if (emit_update(rk, p->rows[pos + 1], p->rows[pos], pos + 1) < 0) return -1;
-        } else if (emit_ref(rk, p->rows[pos], OP_INSERT, pos + 1, 1) < 0) {
+            if (emit_update(rk, p->rows[pos + 1].ref, p->rows[pos].ref, pos + 1) < 0) return -1;
+        } else if (emit_ref(rk, p->rows[pos].ref, OP_INSERT, pos + 1, 1) < 0) {
             return -1;
         }
     }
@@ -326,13 +373,13 @@ static int emit_leaving(rank_op *rk, const part_t *p, uint32_t q)
     uint32_t limit = (uint32_t)MIN((int64_t)UINT32_MAX, rk->limit);
     if (q >= limit) return 0;
     if (!rk->output_rn) {
-        if (emit_ref(rk, p->rows[q], OP_DELETE, 0, 1) < 0) return -1;
-        return p->len > limit ? emit_ref(rk, p->rows[limit], OP_INSERT, 0, 1) : 0;
+        if (emit_ref(rk, p->rows[q].ref, OP_DELETE, 0, 1) < 0) return -1;
+        return p->len > limit ? emit_ref(rk, p->rows[limit].ref, OP_INSERT, 0, 1) : 0;
     }
     for (uint32_t pos = q; pos < limit && pos < p->len; pos++) {
         if (pos + 1 < p->len) {
-            if (emit_update(rk, p->rows[pos], p->rows[pos + 1], pos + 1) < 0) return -1;
-        } else if (emit_ref(rk, p->rows[pos], OP_DELETE, pos + 1, 1) < 0) {
+            if (emit_update(rk, p->rows[pos].ref, p->rows[pos + 1].ref, pos + 1) < 0) return -1;
+        } else if (emit_ref(rk, p->rows[pos].ref, OP_DELETE, pos + 1, 1) < 0) {
             return -1;
         }
     }
@@ -341,10 +388,11 @@ static int emit_leaving(rank_op *rk, const part_t *p, uint32_t q)
 
 static int topn_add(rank_op *rk, part_t *p, const chunk_t *c, uint32_t r)
 {
-    uint32_t at = bound(rk, p, c, r, 1);
+    uint64_t prefix = order_prefix(rk, c, r);
+    uint32_t at = bound(rk, p, c, r, prefix, 1);
     if (!rk->input_updates && at >= rk->limit) return 0;
     uint32_t old_len = p->len;
-    part_insert(p, at, pool_add(&rk->pool, c, r));
+    part_insert(p, at, (slot_t){prefix, pool_add(&rk->pool, c, r)});
     if (at < rk->limit && emit_entered(rk, p, at, old_len) < 0) return -1;
     if (!rk->input_updates && p->len > rk->limit) {
         pool_release(&rk->pool);
@@ -353,12 +401,13 @@ static int topn_add(rank_op *rk, part_t *p, const chunk_t *c, uint32_t r)
     return 0;
 }
 
-/* Returns 1 when the partition became empty. */
+/* Sets *emptied when the partition lost its last row. */
 static int topn_retract(rank_op *rk, part_t *p, const chunk_t *c, uint32_t r, int *emptied)
 {
-    uint32_t q = bound(rk, p, c, r, 0);
-    for (; q < p->len && cmp_stored(rk, c, r, p->rows[q]) == 0; q++) {
-        uint32_t ref = p->rows[q];
+    uint64_t prefix = order_prefix(rk, c, r);
+    uint32_t q = bound(rk, p, c, r, prefix, 0);
+    for (; q < p->len && cmp_slot(rk, c, r, prefix, &p->rows[q]) == 0; q++) {
+        uint32_t ref = p->rows[q].ref;
         if (!rows_equal(rk, c, r, ref_chunk(&rk->pool, ref), ref_row(ref))) continue;
         if (emit_leaving(rk, p, q) < 0) return -1;
         part_remove(p, q);
@@ -411,7 +460,7 @@ static int64_t order_time(const rank_op *rk, const chunk_t *c, uint32_t r)
 static void replace_kept(rank_op *rk, part_t *p, const chunk_t *c, uint32_t r)
 {
     if (p->len) pool_release(&rk->pool);
-    p->rows[0] = pool_add(&rk->pool, c, r);
+    p->rows[0] = (slot_t){order_prefix(rk, c, r), pool_add(&rk->pool, c, r)};
     p->len = 1;
 }
 
@@ -423,7 +472,7 @@ static int dedup_first_rowtime(rank_op *rk, part_t *p, const chunk_t *c, uint32_
         return 0;
     }
     if (p->emitted) return 0;
-    if (p->len && t >= order_time(rk, ref_chunk(&rk->pool, p->rows[0]), ref_row(p->rows[0]))) return 0;
+    if (p->len && t >= order_time(rk, ref_chunk(&rk->pool, p->rows[0].ref), ref_row(p->rows[0].ref))) return 0;
     replace_kept(rk, p, c, r);
     p->pending = ++rk->seq;
     heap_push(rk, (fire_entry){t, p->pending, p});
@@ -434,11 +483,11 @@ static int dedup_last(rank_op *rk, part_t *p, const chunk_t *c, uint32_t r)
 {
     if (!p->len) {
         replace_kept(rk, p, c, r);
-        return emit_ref(rk, p->rows[0], OP_INSERT, 1, 1);
+        return emit_ref(rk, p->rows[0].ref, OP_INSERT, 1, 1);
     }
-    uint32_t old = p->rows[0];
+    uint32_t old = p->rows[0].ref;
     int proctime = rk->op.schema.types[rk->order[0].col].attr == TA_PROCTIME;
-    if (!proctime && cmp_stored(rk, c, r, old) > 0) return 0;
+    if (!proctime && cmp_slot(rk, c, r, order_prefix(rk, c, r), &p->rows[0]) > 0) return 0;
     if (emit_ref(rk, old, OP_UPDATE_BEFORE, 1, 2) < 0) return -1;
     if (emit_from(rk, c, r, OP_UPDATE_AFTER, 1, 1) < 0) return -1;
     replace_kept(rk, p, c, r);
@@ -451,7 +500,7 @@ static int fire_first_rows(rank_op *rk, int64_t wm)
         fire_entry e = heap_pop(rk);
         part_t *p = e.part;
         if (e.seq != p->pending || !p->len || p->emitted) continue;
-        if (emit_ref(rk, p->rows[0], OP_INSERT, 1, 1) < 0) return -1;
+        if (emit_ref(rk, p->rows[0].ref, OP_INSERT, 1, 1) < 0) return -1;
         pool_release(&rk->pool);
         p->len = 0;
         p->emitted = 1;
@@ -468,7 +517,7 @@ static void compact(rank_op *rk)
     for (size_t pos = 0; hmap_next(&rk->parts, &pos, &e);) {
         part_t *p = e->val;
         for (uint32_t i = 0; i < p->len; i++)
-            p->rows[i] = pool_add(&fresh, ref_chunk(&rk->pool, p->rows[i]), ref_row(p->rows[i]));
+            p->rows[i].ref = pool_add(&fresh, ref_chunk(&rk->pool, p->rows[i].ref), ref_row(p->rows[i].ref));
     }
     pool_free(&rk->pool);
     rk->pool = fresh;
@@ -544,10 +593,10 @@ static int rank_snapshot(op_t *op, snap_writer *w)
         snap_put_i64(w, (int64_t)p->pending);
         snap_put_u32(w, p->len);
         for (uint32_t i = 0; i < p->len; i++) {
-            const chunk_t *c = ref_chunk(&rk->pool, p->rows[i]);
+            const chunk_t *c = ref_chunk(&rk->pool, p->rows[i].ref);
             for (uint32_t col = 0; col < rk->ninput; col++) {
                 value_t v;
-                vector_get(&c->cols[col], ref_row(p->rows[i]), &v);
+                vector_get(&c->cols[col], ref_row(p->rows[i].ref), &v);
                 snap_put_value(w, c->cols[col].type, &v);
             }
         }
@@ -583,10 +632,10 @@ static int rank_restore(op_t *op, snap_reader *r)
                 snap_get_value(r, row->cols[col].type, &v, &row->arena);
                 vector_set(&row->cols[col], 0, &v, NULL);
             }
-            part_insert(p, p->len, pool_add(&rk->pool, row, 0));
+            part_insert(p, p->len, (slot_t){order_prefix(rk, row, 0), pool_add(&rk->pool, row, 0)});
         }
         if (rk->mode == MODE_FIRST_ROWTIME && p->len && !p->emitted)
-            heap_push(rk, (fire_entry){order_time(rk, ref_chunk(&rk->pool, p->rows[0]), ref_row(p->rows[0])),
+            heap_push(rk, (fire_entry){order_time(rk, ref_chunk(&rk->pool, p->rows[0].ref), ref_row(p->rows[0].ref)),
                                        p->pending, p});
     }
     chunk_free(row);

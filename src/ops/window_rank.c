@@ -165,11 +165,18 @@ static uint32_t encode_part_key(window_rank *wr, const chunk_t *c, uint32_t r)
     return (uint32_t)at;
 }
 
+/* Doubles in a total order: NaN above every number, -0.0 equal to 0.0. */
+static int cmp_double(double a, double b)
+{
+    if (a != a || b != b) return (a != a) - (b != b);
+    return (a > b) - (a < b);
+}
+
 static int cmp_value(const vector_t *a, uint32_t ra, const vector_t *b, uint32_t rb)
 {
     switch (type_phys(a->type)) {
     case PHYS_I64: return (a->i64[ra] > b->i64[rb]) - (a->i64[ra] < b->i64[rb]);
-    case PHYS_F64: return (a->f64[ra] > b->f64[rb]) - (a->f64[ra] < b->f64[rb]);
+    case PHYS_F64: return cmp_double(a->f64[ra], b->f64[rb]);
     default: return str_cmp(&a->str[ra], &b->str[rb]);
     }
 }

@@ -82,7 +82,7 @@ static expr_t *call_v(const char *name, int n, expr_t **args)
     e->col = -1;
     e->nargs = n;
     e->args = arena_alloc(&plan, sizeof *e->args * (size_t)(n ? n : 1));
-    memcpy(e->args, args, sizeof *e->args * (size_t)n);
+    if (n) memcpy(e->args, args, sizeof *e->args * (size_t)n);
     if (nmade_calls < (int)ARRAY_LEN(made_calls)) made_calls[nmade_calls++] = e;
     if (f->check(e, &plan)) return NULL;
     return e;
@@ -117,7 +117,7 @@ static expr_t *case_v(const char *type_spec, int n, expr_t **args)
 
 #define CASE(type_spec, ...) case_v(type_spec, (int)(sizeof((expr_t *[]){__VA_ARGS__}) / sizeof(expr_t *)), (expr_t *[]){__VA_ARGS__})
 
-/* Rows as text: cells separated by '|', rows by ';'. */
+/* Rows as text: cells separated by '|', rows by ';' (an empty row is one empty cell). */
 static chunk_t *ROWS(const char *type_specs, const char *rows)
 {
     type_t types[16];
@@ -127,7 +127,9 @@ static chunk_t *ROWS(const char *type_specs, const char *rows)
     for (char *save, *tok = strtok_r(spec, " ", &save); tok; tok = strtok_r(NULL, " ", &save)) types[ncols++] = TY(tok);
     chunk_t *c = chunk_new_types((uint32_t)ncols, types, CHUNK_CAP);
     char *text = xstrdup(rows);
-    for (char *rsave, *row = strtok_r(text, ";", &rsave); row; row = strtok_r(NULL, ";", &rsave)) {
+    for (char *row = text; row;) {
+        char *semi = strchr(row, ';');
+        if (semi) *semi = 0;
         value_t vals[16];
         char *cell = row;
         for (int k = 0; k < ncols; k++) {
@@ -137,6 +139,7 @@ static chunk_t *ROWS(const char *type_specs, const char *rows)
             cell = bar ? bar + 1 : cell + strlen(cell);
         }
         chunk_append_values(c, vals, OP_INSERT);
+        row = semi ? semi + 1 : NULL;
     }
     free(text);
     return c;

@@ -178,6 +178,12 @@ TEST(unknown_option_suggests)
                                 "standard-error, sink.parallelism");
     CHECK(strstr(err_text(), "did you mean") == NULL);
 
+    fx_init(&f, 3, names3, ty, "connector", "blackhole", "sink.parallelism", "2", NULL);
+    err_clear();
+    CHECK_EQ_INT(connector_check_options(&f.t, &connector_blackhole), -1);
+    CHECK_EQ_STR(err_message(), "unknown option 'sink.parallelism': connector 'blackhole' takes no options besides "
+                                "'connector'");
+
     fx_init(&f, 3, names3, ty, "connector", "datagen", "fields.id.knd", "sequence", NULL);
     err_clear();
     CHECK_EQ_INT(connector_check_options(&f.t, &connector_datagen), -1);
@@ -753,13 +759,13 @@ TEST(datagen_random_ranges)
                    type_varchar(4), type_make(TY_BOOLEAN), type_make(TY_BIGINT)};
     fx_init(&f, 7, names, ty, "fields.i.min", "5", "fields.i.max", "7", "fields.d.min", "-1", "fields.d.max", "1",
             "fields.dec.min", "1.5", "fields.dec.max", "2.5", "fields.s.length", "8", "number-of-rows", "1000",
-            "fields.big.kind", "random", NULL);
+            "fields.big.kind", "random", "fields.v.var-len", "true", NULL);
     source_t *s = connector_datagen.create_source(&f.t);
     CHECK(s != NULL);
     chunk_t *rows;
     drain(s, &rows, 10);
     CHECK_EQ_INT(rows->nrows, 1000);
-    int seen_i[3] = {0}, bad = 0, trues = 0, nulls = 0;
+    int seen_i[3] = {0}, seen_len[5] = {0}, bad = 0, trues = 0, nulls = 0;
     for (uint32_t r = 0; r < rows->nrows; r++) {
         int64_t i = rows->cols[0].i64[r];
         if (i < 5 || i > 7) bad++;
@@ -772,13 +778,15 @@ TEST(datagen_random_ranges)
         if (st->len != 8) bad++;
         for (uint32_t k = 0; k < st->len; k++)
             if (!strchr("0123456789abcdef", str_ptr(st)[k])) bad++;
-        if (rows->cols[4].str[r].len != 4) bad++;
+        if (rows->cols[4].str[r].len < 1 || rows->cols[4].str[r].len > 4) bad++;
+        else seen_len[rows->cols[4].str[r].len]++;
         trues += (int)rows->cols[5].i64[r];
         for (uint32_t c = 0; c < rows->ncols; c++) nulls += rows->cols[c].nulls[r];
     }
     CHECK_EQ_INT(bad, 0);
     CHECK_EQ_INT(nulls, 0);
     CHECK(seen_i[0] > 0 && seen_i[1] > 0 && seen_i[2] > 0);
+    CHECK(seen_len[1] > 0 && seen_len[2] > 0 && seen_len[3] > 0 && seen_len[4] > 0);     /* var-len */
     CHECK(trues > 300 && trues < 700);
     /* A fixed seed: a second source gives the same values. */
     source_t *again = connector_datagen.create_source(&f.t);
@@ -859,6 +867,7 @@ TEST(datagen_option_errors)
         {"fields.s.min", "1", "x", "y", "option 'fields.s.min' applies only to numeric columns; 's' is STRING"},
         {"fields.id.max", "ten", "x", "y", "option 'fields.id.max' expects a BIGINT value, got 'ten'"},
         {"rows-per-second", "0", "x", "y", "rows-per-second must be positive"},
+        {"fields.s.null-rate", "-0.5", "x", "y", "option 'fields.s.null-rate' expects a number between 0 and 1, got '-0.5'"},
         {"fields.id.kind", "cyclic", "x", "y", "invalid value 'cyclic' for option 'fields.id.kind'; valid values: random, sequence"},
     };
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
