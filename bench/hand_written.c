@@ -34,9 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -542,20 +540,35 @@ static int hot_items_add(struct hot_items *h, int64_t ts, uint64_t item)
     return 0;
 }
 
+#define PREFETCH_AHEAD 16   /* slice slots between a prefetch and its use */
+
+/* Starts loading the running-window slot of the item PREFETCH_AHEAD slots after i. */
+static inline void prefetch_running_slot(const struct hot_items *h, const struct slice *s, size_t i)
+{
+    size_t ahead = i + PREFETCH_AHEAD;
+    if (ahead < count_map_capacity(&s->items) && s->items.slots[ahead].count)
+        __builtin_prefetch(&h->running.counts.slots[hash_slot(s->items.slots[ahead].key,
+                                                              h->running.counts.bits)], 1);
+}
+
 static void running_add_slice(struct hot_items *h, struct slice *s)
 {
-    for (size_t i = 0; i < count_map_capacity(&s->items); i++)
+    for (size_t i = 0; i < count_map_capacity(&s->items); i++) {
+        prefetch_running_slot(h, s, i);
         if (s->items.slots[i].count)
             running_add(&h->running, s->items.slots[i].key, s->items.slots[i].count);
+    }
     h->in_window[h->n_in_window++] = s;
 }
 
 static void running_drop_oldest_slice(struct hot_items *h)
 {
     struct slice *s = h->in_window[0];
-    for (size_t i = 0; i < count_map_capacity(&s->items); i++)
+    for (size_t i = 0; i < count_map_capacity(&s->items); i++) {
+        prefetch_running_slot(h, s, i);
         if (s->items.slots[i].count)
             running_sub(&h->running, s->items.slots[i].key, s->items.slots[i].count);
+    }
     count_map_free(&s->items);
     free(s);
     memmove(h->in_window, h->in_window + 1, (size_t)--h->n_in_window * sizeof *h->in_window);
@@ -706,42 +719,75 @@ static void pv_uv_fire(struct pv_uv *p, int64_t limit)
     free(ready);
 }
 
-/* ---- input */
+/* ---- input: the file is read in large blocks; rows are parsed in place */
+
+#define INPUT_BLOCK (4u << 20)
 
 struct input {
     const char *path;
-    const char *pos;
-    const char *end;
-    uint64_t line;
+    int fd;
+    char *buf;              /* INPUT_BLOCK bytes */
+    const char *pos;        /* next unparsed byte */
+    const char *end;        /* end of the whole lines in buf (or of the data at EOF) */
+    const char *data_end;   /* end of the bytes read */
+    int eof;
+    uint64_t line;          /* line number of the last parsed row */
 };
 
 struct row {
     uint64_t user;
     uint64_t item;
-    int is_pv;
     int64_t ts;
+    int is_pv;
+    uint64_t line;
 };
 
-static void map_input(struct input *in, const char *path)
+static void open_input(struct input *in, const char *path)
 {
-    int fd = open(path, O_RDONLY);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0)
-        die("%s: %s", path, strerror(errno));
     in->path = path;
+    in->fd = open(path, O_RDONLY);
+    if (in->fd < 0)
+        die("%s: %s", path, strerror(errno));
+    posix_fadvise(in->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    in->buf = xcalloc(INPUT_BLOCK, 1);
+    in->pos = in->end = in->data_end = in->buf;
+    in->eof = 0;
     in->line = 0;
-    if (st.st_size == 0) {
-        in->pos = in->end = NULL;
-        close(fd);
-        return;
+}
+
+static void close_input(struct input *in)
+{
+    close(in->fd);
+    free(in->buf);
+}
+
+/* Moves the unparsed tail to the front of the buffer and reads more; returns 0 when
+ * nothing is left to parse. */
+static int refill(struct input *in)
+{
+    size_t tail = (size_t)(in->data_end - in->pos);
+    memmove(in->buf, in->pos, tail);
+    char *data_end = in->buf + tail;
+    while (!in->eof && data_end < in->buf + INPUT_BLOCK) {
+        ssize_t n = read(in->fd, data_end, (size_t)(in->buf + INPUT_BLOCK - data_end));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            die("%s: %s", in->path, strerror(errno));
+        in->eof = n == 0;
+        data_end += n;
     }
-    void *data = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (data == MAP_FAILED)
-        die("%s: mmap: %s", path, strerror(errno));
-    posix_madvise(data, (size_t)st.st_size, POSIX_MADV_SEQUENTIAL);
-    close(fd);
-    in->pos = data;
-    in->end = in->pos + st.st_size;
+    const char *end = data_end;
+    if (!in->eof) {
+        while (end > in->buf && end[-1] != '\n')
+            end--;
+        if (end == in->buf)
+            die("%s:%" PRIu64 ": line longer than %u bytes", in->path, in->line + 1, INPUT_BLOCK);
+    }
+    in->pos = in->buf;
+    in->end = end;
+    in->data_end = data_end;
+    return in->pos < in->end;
 }
 
 static void __attribute__((noreturn)) bad_row(const struct input *in, const char *what)
@@ -768,18 +814,12 @@ static inline const char *expect_comma(const struct input *in, const char *p)
     return p + 1;
 }
 
-/* Parses the next row; returns 0 at the end of the input. */
-static inline int next_row(struct input *in, struct row *r)
+/* Parses the row at in->pos, which is inside a whole line. */
+static inline void parse_row(struct input *in, struct row *r)
 {
     const char *p = in->pos;
     uint64_t category, ts;
-    while (p < in->end && *p == '\n') {   /* blank lines */
-        p++;
-        in->line++;
-    }
-    if (p >= in->end)
-        return 0;
-    in->line++;
+    r->line = ++in->line;
     p = expect_comma(in, parse_u64(in, p, &r->user));
     p = expect_comma(in, parse_u64(in, p, &r->item));
     p = expect_comma(in, parse_u64(in, p, &category));
@@ -795,7 +835,23 @@ static inline int next_row(struct input *in, struct row *r)
     if (p < in->end && *p++ != '\n')
         bad_row(in, "expected end of line after the timestamp");
     in->pos = p;
-    return 1;
+}
+
+/* Parses up to `max` rows into rows[]; returns how many (0 at the end of the input). */
+static size_t next_rows(struct input *in, struct row *rows, size_t max)
+{
+    size_t n = 0;
+    while (n < max) {
+        if (in->pos >= in->end && (n > 0 || !refill(in)))
+            break;
+        if (*in->pos == '\n') {             /* blank line */
+            in->pos++;
+            in->line++;
+            continue;
+        }
+        parse_row(in, &rows[n++]);
+    }
+    return n;
 }
 
 /* ---- driver */
@@ -875,25 +931,100 @@ static void close_output(FILE *f, const char *path)
         die("%s: %s", path, strerror(errno));
 }
 
-static void __attribute__((noreturn)) late_row(const struct input *in, int64_t ts, int64_t max_ts)
+/* ---- the job: rows in, windows out */
+
+#define ROW_BATCH 32        /* rows parsed, then prefetched, then processed together */
+
+struct job {
+    struct hot_items hot;
+    struct pv_uv pvuv;
+    int64_t disorder;       /* -1: no watermark, everything fires at the end */
+    int64_t max_ts;
+    int64_t next_fire;      /* the watermark at which windows next end; INT64_MIN: unset */
+    const char *input_path;
+};
+
+static void job_init(struct job *j, const struct options *o)
 {
-    die("%s:%" PRIu64 ": row at %" PRId64 " is %" PRId64 " s behind the largest timestamp "
-        "so far and falls into a window already emitted; raise --disorder",
-        in->path, in->line, ts, max_ts - ts);
+    hot_items_init(&j->hot, open_output(o->hot_items_path));
+    pv_uv_init(&j->pvuv, open_output(o->pv_uv_path));
+    j->disorder = o->disorder;
+    j->max_ts = INT64_MIN;
+    j->next_fire = INT64_MIN;
+    j->input_path = o->input;
 }
 
 /* Emits the windows that end at or before the new watermark, once per slice boundary it
- * crosses; `next_fire` is the next boundary (INT64_MIN before the first call). */
-static void advance_watermark(struct hot_items *hot, struct pv_uv *pvuv, int64_t watermark,
-                              int64_t *next_fire)
+ * crosses. */
+static void job_advance_watermark(struct job *j, int64_t watermark)
 {
-    if (*next_fire != INT64_MIN && watermark < *next_fire)
+    if (j->next_fire != INT64_MIN && watermark < j->next_fire)
         return;
-    if (*next_fire != INT64_MIN) {
-        hot_items_fire(hot, watermark);
-        pv_uv_fire(pvuv, watermark);
+    if (j->next_fire != INT64_MIN) {
+        hot_items_fire(&j->hot, watermark);
+        pv_uv_fire(&j->pvuv, watermark);
     }
-    *next_fire = (floor_div(watermark, SLICE_SECONDS) + 1) * SLICE_SECONDS;
+    j->next_fire = (floor_div(watermark, SLICE_SECONDS) + 1) * SLICE_SECONDS;
+}
+
+static void __attribute__((noreturn)) late_row(const struct job *j, const struct row *r)
+{
+    die("%s:%" PRIu64 ": row at %" PRId64 " is %" PRId64 " s behind the largest timestamp "
+        "so far and falls into a window already emitted; raise --disorder",
+        j->input_path, r->line, r->ts, j->max_ts - r->ts);
+}
+
+static void job_process_row(struct job *j, const struct row *r)
+{
+    if (r->ts > j->max_ts) {
+        j->max_ts = r->ts;
+        if (j->disorder >= 0)
+            job_advance_watermark(j, r->ts - j->disorder);
+    }
+    if (!r->is_pv)
+        return;
+    if (hot_items_add(&j->hot, r->ts, r->item) != 0 || pv_uv_add(&j->pvuv, r->ts, r->user) != 0)
+        late_row(j, r);
+}
+
+/* Starts loading the hash slots a pv row will touch, when its slice and hour are the
+ * cached ones; has no other effect. */
+static inline void job_prefetch_row(const struct job *j, const struct row *r)
+{
+    const struct slice *s = j->hot.cached;
+    const struct hour *h = j->pvuv.cached;
+    if (!r->is_pv)
+        return;
+    if (s && s->no == floor_div(r->ts, SLICE_SECONDS))
+        __builtin_prefetch(&s->items.slots[hash_slot(r->item, s->items.bits)], 1);
+    if (h && h->no == floor_div(r->ts, HOUR_SECONDS))
+        __builtin_prefetch(&h->users.slots[hash_slot(r->user + 1, h->users.bits)], 1);
+}
+
+/* Returns the number of rows read. */
+static uint64_t job_run(struct job *j, struct input *in)
+{
+    struct row rows[ROW_BATCH];
+    uint64_t total = 0;
+    size_t n;
+    while ((n = next_rows(in, rows, ROW_BATCH)) > 0) {
+        total += n;
+        for (size_t i = 0; i < n; i++)
+            job_prefetch_row(j, &rows[i]);
+        for (size_t i = 0; i < n; i++)
+            job_process_row(j, &rows[i]);
+    }
+    hot_items_fire(&j->hot, INT64_MAX - SLICE_SECONDS);
+    pv_uv_fire(&j->pvuv, INT64_MAX - HOUR_SECONDS);
+    return total;
+}
+
+static void job_finish(struct job *j, const struct options *o)
+{
+    close_output(j->hot.out, o->hot_items_path);
+    close_output(j->pvuv.out, o->pv_uv_path);
+    hot_items_free(&j->hot);
+    window_table_free(&j->pvuv.pending);
 }
 
 static double seconds_since(const struct timespec *t0)
@@ -908,37 +1039,18 @@ int main(int argc, char **argv)
     struct options opt;
     struct timespec t0;
     struct input in;
-    struct hot_items hot;
-    struct pv_uv pvuv;
-    struct row r;
-    int64_t max_ts = INT64_MIN, next_fire = INT64_MIN;
+    struct job job;
+    struct rusage ru;
 
     parse_options(&opt, argc, argv);
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    map_input(&in, opt.input);
-    hot_items_init(&hot, open_output(opt.hot_items_path));
-    pv_uv_init(&pvuv, open_output(opt.pv_uv_path));
-    while (next_row(&in, &r)) {
-        if (r.ts > max_ts) {
-            max_ts = r.ts;
-            if (opt.disorder >= 0)
-                advance_watermark(&hot, &pvuv, max_ts - opt.disorder, &next_fire);
-        }
-        if (!r.is_pv)
-            continue;
-        if (hot_items_add(&hot, r.ts, r.item) != 0 || pv_uv_add(&pvuv, r.ts, r.user) != 0)
-            late_row(&in, r.ts, max_ts);
-    }
-    hot_items_fire(&hot, INT64_MAX - SLICE_SECONDS);
-    pv_uv_fire(&pvuv, INT64_MAX - HOUR_SECONDS);
-    close_output(hot.out, opt.hot_items_path);
-    close_output(pvuv.out, opt.pv_uv_path);
-    hot_items_free(&hot);
-    window_table_free(&pvuv.pending);
-
-    struct rusage ru;
+    open_input(&in, opt.input);
+    job_init(&job, &opt);
+    uint64_t rows = job_run(&job, &in);
+    job_finish(&job, &opt);
+    close_input(&in);
     getrusage(RUSAGE_SELF, &ru);
     fprintf(stderr, "hand_written: %" PRIu64 " rows in %.3f s, peak RSS %ld KiB\n",
-            in.line, seconds_since(&t0), ru.ru_maxrss);
+            rows, seconds_since(&t0), ru.ru_maxrss);
     return 0;
 }

@@ -1,6 +1,7 @@
 /* err.c - records the first error of a job and renders it with its source line and a caret. */
 #include "base/err.h"
 #include "base/strbuf.h"
+#include "base/util.h"
 #include <stdarg.h>
 #include <string.h>
 
@@ -26,7 +27,7 @@ static void render(span_t where)
     sb_clear(&rendered);
     if (where.line > 0) {
         sb_printf(&rendered, "%s:%u:%u: error: %s\n", src_name, where.line, where.col, sb_str(&message));
-        if (src_text) {
+        if (src_text && where.off <= strlen(src_text)) {    /* a span into other text: no line */
             const char *p = src_text + where.off;
             const char *start = p, *end = p;
             while (start > src_text && start[-1] != '\n') start--;
@@ -118,7 +119,7 @@ span_t span_join(span_t a, span_t b)
     if (b.line == 0) return a;
     span_t first = a.off <= b.off ? a : b;
     span_t last = a.off <= b.off ? b : a;
-    uint32_t end = last.off + last.len;
-    first.len = end > first.off ? end - first.off : first.len;
+    uint32_t end = MAX(first.off + first.len, last.off + last.len);
+    first.len = end - first.off;
     return first;
 }

@@ -73,7 +73,7 @@ void **hmap_put(hmap_t *m, const void *key, uint32_t klen, uint64_t hash, int *c
     e->hash = hash;
     e->klen = klen;
     e->key = xmalloc(klen ? klen : 1);
-    memcpy(e->key, key, klen);
+    if (klen) memcpy(e->key, key, klen);
     e->val = NULL;
     m->len++;
     if (created) *created = 1;

@@ -342,7 +342,9 @@ typedef struct tzif_counts {
     int64_t isut, isstd, leap, time, type, chr;
 } tzif_counts;
 
-static int tzif_header(const unsigned char *p, size_t len, tzif_counts *c, int *version)
+/* Reads a header; a v2+ file's leading v1 block may be empty (typecnt 0), so the type
+ * count is enforced only where the data will be used (need_types). */
+static int tzif_header(const unsigned char *p, size_t len, tzif_counts *c, int *version, int need_types)
 {
     if (len < 44 || memcmp(p, "TZif", 4) != 0) return -1;
     *version = p[4] ? p[4] - '0' : 1;
@@ -352,7 +354,7 @@ static int tzif_header(const unsigned char *p, size_t len, tzif_counts *c, int *
     c->time = be(p + 32, 4);
     c->type = be(p + 36, 4);
     c->chr = be(p + 40, 4);
-    if (c->isut < 0 || c->isstd < 0 || c->leap < 0 || c->time < 0 || c->type < 1 || c->type > 256 || c->chr < 0)
+    if (c->isut < 0 || c->isstd < 0 || c->leap < 0 || c->time < 0 || c->type < need_types || c->type > 256 || c->chr < 0)
         return -1;
     return 0;
 }
@@ -401,7 +403,7 @@ static tz_t *tzif_parse(const char *name, const unsigned char *p, size_t len)
 {
     tzif_counts c;
     int version;
-    if (tzif_header(p, len, &c, &version) < 0) return NULL;
+    if (tzif_header(p, len, &c, &version, 0) < 0) return NULL;
     int tsize = 4;
     size_t hdr = 44;
     if (version >= 2) {
@@ -409,8 +411,10 @@ static tz_t *tzif_parse(const char *name, const unsigned char *p, size_t len)
         if (skip > len) return NULL;
         p += skip;
         len -= skip;
-        if (tzif_header(p, len, &c, &version) < 0) return NULL;
+        if (tzif_header(p, len, &c, &version, 1) < 0) return NULL;
         tsize = 8;
+    } else if (c.type < 1) {
+        return NULL;
     }
     size_t block = tzif_block_len(&c, tsize);
     if (hdr + block > len) return NULL;
@@ -495,9 +499,10 @@ static tz_t *load_named(const char *name)
     return load_tzif_path(name, path);
 }
 
-/* A case-insensitive match of name in the zone directory ("asia/shanghai" -> "Asia/Shanghai"),
- * for the "did you mean" hint. Returns 0 and fills out when one exists. */
-static int find_case_insensitive(const char *name, char *out, size_t cap)
+/* The zone file closest to name, component by component ("asia/shanghai" and
+ * "Asia/Shangai" -> "Asia/Shanghai"), for the "did you mean" hint. Each component must be
+ * within two edits (letter case is free). Returns 0 and fills out when one exists. */
+static int suggest_zone(const char *name, char *out, size_t cap)
 {
     if (!valid_zone_name(name)) return -1;
     char dir[PATH_MAX];
@@ -506,28 +511,32 @@ static int find_case_insensitive(const char *name, char *out, size_t cap)
     out[0] = 0;
     const char *p = name;
     while (*p) {
-        const char *slash = strchr(p, '/');
-        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        char want[256], best[256] = "";
+        size_t n = strcspn(p, "/");
+        if (n >= sizeof want) return -1;
+        memcpy(want, p, n);
+        want[n] = 0;
         DIR *d = opendir(dir);
         if (!d) return -1;
+        int best_d = 3;
         struct dirent *e;
-        int found = 0;
         while ((e = readdir(d))) {
-            if (strlen(e->d_name) == n && str_ieqn(e->d_name, p, n)) {
-                if (olen + n + 2 > cap || strlen(dir) + n + 2 > sizeof dir) break;
-                if (olen) out[olen++] = '/';
-                memcpy(out + olen, e->d_name, n);
-                olen += n;
-                out[olen] = 0;
-                size_t dl = strlen(dir);
-                dir[dl] = '/';
-                memcpy(dir + dl + 1, e->d_name, n + 1);
-                found = 1;
-                break;
+            if (e->d_name[0] == '.' || strlen(e->d_name) >= sizeof best) continue;
+            int dist = edit_distance(want, e->d_name);
+            if (dist < best_d) {
+                best_d = dist;
+                snprintf(best, sizeof best, "%s", e->d_name);
             }
         }
         closedir(d);
-        if (!found) return -1;
+        size_t bl = strlen(best);
+        if (!bl || olen + bl + 2 > cap || strlen(dir) + bl + 2 > sizeof dir) return -1;
+        if (olen) out[olen++] = '/';
+        memcpy(out + olen, best, bl + 1);
+        olen += bl;
+        size_t dl = strlen(dir);
+        dir[dl] = '/';
+        memcpy(dir + dl + 1, best, bl + 1);
         p += n;
         if (*p == '/') p++;
     }
@@ -538,8 +547,10 @@ static void unknown_zone_error(const char *name, int malformed_offset, char *err
 {
     char hint[320] = "";
     char match[256];
-    if (!malformed_offset && find_case_insensitive(name, match, sizeof match) == 0 && strcmp(match, name) != 0)
-        snprintf(hint, sizeof hint, " (did you mean '%s'? zone names are case-sensitive)", match);
+    if (!malformed_offset && suggest_zone(name, match, sizeof match) == 0 && strcmp(match, name) != 0) {
+        int case_only = strlen(match) == strlen(name) && str_ieq(match, name);
+        snprintf(hint, sizeof hint, " (did you mean '%s'?%s)", match, case_only ? " zone names are case-sensitive" : "");
+    }
     set_err(err, errcap,
             "%s time zone '%s'%s; expected an IANA zone name from %s such as 'Asia/Shanghai' or "
             "'America/New_York', 'UTC', 'Z', or a fixed offset within +/-18:00 such as '+08:00', '-0530', "

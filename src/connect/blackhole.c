@@ -29,5 +29,6 @@ static sink_t *blackhole_create_sink(const connector_table *t)
 const connector_def connector_blackhole = {
     .name = "blackhole",
     .options = blackhole_options,
+    .accepts_updates = 1,
     .create_sink = blackhole_create_sink,
 };

@@ -320,6 +320,7 @@ static int64_t csv_decode(decoder_t *base, const char *buf, size_t len, int eof,
 {
     csv_decoder *d = (csv_decoder *)base;
     const char *p = buf, *end = buf + len;
+    p += decoder_skip_bom(&d->base, buf, len, eof);
     while (p < end && out->nrows < out->cap) {
         if (d->o.allow_comments && *p == '#') {
             const char *nl = memchr(p, '\n', (size_t)(end - p));

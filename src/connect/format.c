@@ -42,6 +42,16 @@ void decoder_begin(decoder_t *d, const char *file)
     d->file = file;
     d->line = 1;
     d->file_start = 1;
+    d->bom_checked = 0;
+}
+
+size_t decoder_skip_bom(decoder_t *d, const char *buf, size_t len, int eof)
+{
+    static const char bom[3] = {'\xEF', '\xBB', '\xBF'};
+    if (d->bom_checked) return 0;
+    if (len < 3 && !eof && memcmp(buf, bom, len) == 0) return 0;     /* decide with more bytes */
+    d->bom_checked = 1;
+    return len >= 3 && memcmp(buf, bom, 3) == 0 ? 3 : 0;
 }
 
 void decoder_free(decoder_t *d)

@@ -28,7 +28,8 @@ struct decoder {
     const char *file;            /* name used in messages (borrowed) */
     uint64_t line;               /* 1-based line where the next record starts */
     uint64_t skipped;            /* malformed records skipped (ignore-parse-errors) */
-    int file_start;              /* nothing of the current file decoded yet */
+    int file_start;              /* no record of the current file decoded yet */
+    int bom_checked;             /* a leading UTF-8 byte order mark has been looked for */
 };
 
 /* Start a new input (file): resets the line count; `file` must outlive the decoding. */
@@ -38,6 +39,8 @@ static inline int64_t decoder_decode(decoder_t *d, const char *buf, size_t len, 
     return d->vt->decode(d, buf, len, eof, out);
 }
 void decoder_free(decoder_t *d);
+/* For decoders: bytes of a UTF-8 byte order mark at the start of the file (0 or 3). */
+size_t decoder_skip_bom(decoder_t *d, const char *buf, size_t len, int eof);
 
 typedef struct encoder encoder_t;
 typedef struct encoder_vtable {

@@ -133,7 +133,7 @@ static int read_row(sqlite3_stmt *st, const connector_table *t, chunk_t *out)
         if (read_cell(st, (int)i, out->cols[i].type, &v, &out->arena)) {
             char tn[64];
             const char *s = (const char *)sqlite3_column_text(st, (int)i);
-            return err_msg("jdbc table '%s': column '%s' holds '%s', which is not a %s", t->name,
+            return err_msg("jdbc table '%s': column '%s' holds '%s', which is not a valid %s", t->name,
                            t->physical.names[i], s ? s : "", type_name(out->cols[i].type, tn, sizeof tn));
         }
         vector_set(&out->cols[i], r, &v, NULL);
@@ -590,7 +590,7 @@ static int expired(const jdbc_lookup *l, const cache_entry *e, int64_t now)
            (l->expire_access_us > 0 && now - e->accessed_us >= l->expire_access_us);
 }
 
-/* Appends the cached rows for the key in l->key_bytes; 1 on a hit, 0 on a miss. */
+/* Appends the cached rows for the key in l->key_bytes; 1 on a hit, 0 on a miss, -1 error. */
 static int cache_fetch(jdbc_lookup *l, chunk_t *out, int64_t now)
 {
     uint64_t h = hash_bytes(l->key_bytes.data, l->key_bytes.len);
@@ -601,6 +601,8 @@ static int cache_fetch(jdbc_lookup *l, chunk_t *out, int64_t now)
         cache_remove(l, e);
         return 0;
     }
+    if (out->nrows + e->nrows > out->cap)
+        return err_msg("jdbc lookup of table '%s': more than %u rows match one key", l->base.table->name, out->cap);
     e->accessed_us = now;
     lru_unlink(l, e);
     lru_push_front(l, e);
@@ -690,7 +692,8 @@ static int jdbc_fetch(lookup_t *base, const value_t *keys, chunk_t *out)
     if (l->cached) {
         now = table_now_us(base->table);
         encode_key(l, keys);
-        if (cache_fetch(l, out, now)) return 0;
+        int hit = cache_fetch(l, out, now);
+        if (hit) return hit < 0 ? -1 : 0;
     }
     if (!l->select && prepare_select(l)) return -1;
     uint32_t row0 = out->nrows;

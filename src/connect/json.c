@@ -424,6 +424,7 @@ static int64_t json_decode(decoder_t *base, const char *buf, size_t len, int eof
 {
     json_decoder *d = (json_decoder *)base;
     const char *p = buf, *end = buf + len;
+    p += decoder_skip_bom(&d->base, buf, len, eof);
     while (p < end && out->nrows < out->cap) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         if (!nl && !eof) break;

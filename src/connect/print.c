@@ -85,5 +85,6 @@ static sink_t *print_create_sink(const connector_table *t)
 const connector_def connector_print = {
     .name = "print",
     .options = print_options,
+    .accepts_updates = 1,
     .create_sink = print_create_sink,
 };

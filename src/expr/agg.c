@@ -52,12 +52,15 @@ static int cmp_f64(double a, double b)
     return (x > y) - (x < y);
 }
 
-static int aval_cmp(int phys, const aval *a, const aval *b)
+static __attribute__((noinline)) int cmp_str(const str_t *a, const str_t *b) { return str_cmp(a, b); }
+
+/* Inlined so that searches over integers compare without a call. */
+static inline __attribute__((always_inline)) int aval_cmp(int phys, const aval *a, const aval *b)
 {
     switch (phys) {
     case PHYS_I64: return (a->i > b->i) - (a->i < b->i);
     case PHYS_F64: return cmp_f64(a->f, b->f);
-    default: return str_cmp(&a->s, &b->s);
+    default: return cmp_str(&a->s, &b->s);
     }
 }
 

@@ -64,6 +64,69 @@ expr_t *expr_cast(arena_t *a, expr_t *arg, type_t to, span_t sp)
     return e;
 }
 
+expr_t *expr_call(arena_t *a, const func_def *fn, expr_t **args, int nargs, span_t sp)
+{
+    expr_t *e = expr_new(a, EX_CALL, type_make(TY_NULL), sp);
+    e->fn = fn;
+    e->nargs = nargs;
+    e->args = arena_alloc(a, sizeof *e->args * (size_t)(nargs ? nargs : 1));
+    if (nargs) memcpy(e->args, args, sizeof *e->args * (size_t)nargs);
+    return fn->check(e, a) ? NULL : e;
+}
+
+static int case_condition_ok(expr_t *e, int k)
+{
+    expr_t *cond = e->args[k];
+    if (cond->type.id == TY_BOOLEAN) return 1;
+    if (cond->type.id == TY_NULL && cond->kind == EX_CONST) {
+        cond->type = type_make(TY_BOOLEAN);
+        return 1;
+    }
+    char tb[TYPE_NAME_CAP];
+    err_at(cond->span, "CASE: a WHEN condition must be BOOLEAN, got %s", func_type_name(cond->type, tb));
+    return 0;
+}
+
+expr_t *expr_case(arena_t *a, expr_t **args, int nargs, int has_else, span_t sp)
+{
+    int npairs = (nargs - (has_else ? 1 : 0)) / 2;
+    if (npairs < 1 || (nargs - (has_else ? 1 : 0)) % 2) {
+        err_at(sp, "CASE needs WHEN ... THEN pairs, got %d arguments", nargs);
+        return NULL;
+    }
+    expr_t *e = expr_new(a, EX_CASE, type_make(TY_NULL), sp);
+    e->nargs = nargs;
+    e->has_else = has_else ? 1 : 0;
+    e->args = arena_alloc(a, sizeof *e->args * (size_t)nargs);
+    memcpy(e->args, args, sizeof *e->args * (size_t)nargs);
+    type_t t = type_make(TY_NULL);
+    for (int i = 0; i < nargs; i++) {
+        int is_branch = i % 2 == 1 || (e->has_else && i == nargs - 1);
+        if (!is_branch) {
+            if (!case_condition_ok(e, i)) return NULL;
+            continue;
+        }
+        type_t next;
+        if (!type_common(t, e->args[i]->type, &next)) {
+            char ab[TYPE_NAME_CAP], bb[TYPE_NAME_CAP];
+            err_at(e->args[i]->span, "CASE branches have no common type: %s and %s", func_type_name(t, ab),
+                   func_type_name(e->args[i]->type, bb));
+            return NULL;
+        }
+        t = next;
+    }
+    if (t.id == TY_NULL) {
+        err_at(sp, "CASE needs at least one THEN or ELSE value that is not NULL");
+        return NULL;
+    }
+    t.attr = TA_NONE;
+    t.not_null = 0;
+    e->type = t;
+    for (int i = 1; i < nargs; i++)
+        if ((i % 2 == 1 || (e->has_else && i == nargs - 1)) && func_coerce_arg(e, i, t, a)) return NULL;
+    return e;
+}
+
 /* ---- small vector helpers ---- */
 
 static size_t phys_width(type_t t) { return type_phys(t) == PHYS_STR ? sizeof(str_t) : 8; }
@@ -291,6 +354,30 @@ static int eval_case(const expr_t *e, const chunk_t *in, uint32_t n, const uint8
     return 0;
 }
 
+/* ---- casts of constants: cast one row, then broadcast ---- */
+
+static int eval_const_cast(const expr_t *e, uint32_t n, const uint8_t *active, vector_t *out, eval_ctx *ctx)
+{
+    vector_t *one_in = func_tmp_vector(ctx, e->args[0]->type, 1);
+    vector_t *one_out = func_tmp_vector(ctx, e->type, 1);
+    broadcast_const(e->args[0], 1, one_in);
+    int needed = active ? any_row(active, n) : n > 0;
+    if (!needed) {
+        memset(out->nulls, 1, n);
+        memset(out->data, 0, (size_t)n * phys_width(out->type));
+        return 0;
+    }
+    if (cast_vector_masked(one_in, 1, one_out, e->safe, e->span, ctx, NULL)) return -1;
+    size_t w = phys_width(out->type);
+    for (uint32_t i = 0; i < n; i++) {
+        int null = one_out->nulls[0] || (active && !active[i]);
+        out->nulls[i] = (uint8_t)null;
+        if (null) memset((char *)out->data + i * w, 0, w);
+        else memcpy((char *)out->data + i * w, one_out->data, w);
+    }
+    return 0;
+}
+
 /* ---- dispatch ---- */
 
 static int eval_node(const expr_t *e, const chunk_t *in, uint32_t n, const uint8_t *active, vector_t *out,
@@ -301,6 +388,7 @@ static int eval_node(const expr_t *e, const chunk_t *in, uint32_t n, const uint8
     case EX_CONST: broadcast_const(e, n, out); return 0;
     case EX_CALL: return eval_call(e, in, n, active, out, ctx);
     case EX_CAST: {
+        if (e->args[0]->kind == EX_CONST) return eval_const_cast(e, n, active, out, ctx);
         vector_t *arg = eval_arg(e->args[0], in, n, active, ctx);
         if (!arg) return -1;
         return cast_vector_masked(arg, n, out, e->safe, e->span, ctx, active);
@@ -437,8 +525,8 @@ static void format_operator(const expr_t *e, const schema_t *s, sb_t *out, int n
 {
     const char *name = e->fn->name;
     if (nested) sb_putc(out, '(');
-    if (e->nargs == 1 && (strcmp(name, "-") == 0 || strcmp(name, "+") == 0)) {
-        sb_puts(out, name);
+    if (e->nargs == 1 && (strcmp(name, "-") == 0 || strcmp(name, "+") == 0 || strcmp(name, "NEGATE") == 0)) {
+        sb_puts(out, strcmp(name, "+") == 0 ? "+" : "-");
         format_node(e->args[0], s, out, 1);
     } else if (e->nargs == 1 && strcmp(name, "NOT") == 0) {
         sb_puts(out, "NOT ");
@@ -470,7 +558,7 @@ static int is_operator(const expr_t *e)
 {
     const char *name = e->fn->name;
     if (is_infix(name)) return e->nargs >= 1;
-    return strcmp(name, "NOT") == 0 || strncmp(name, "IS ", 3) == 0 || strcmp(name, "IN") == 0 ||
+    return strcmp(name, "NOT") == 0 || strcmp(name, "NEGATE") == 0 || strncmp(name, "IS ", 3) == 0 || strcmp(name, "IN") == 0 ||
            strcmp(name, "NOT IN") == 0 || strcmp(name, "BETWEEN") == 0 || strcmp(name, "NOT BETWEEN") == 0;
 }
 

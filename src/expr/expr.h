@@ -54,6 +54,14 @@ int expr_eval_const(const expr_t *e, exec_ctx *exec, arena_t *a, value_t *out);
 expr_t *expr_col(arena_t *a, int col, type_t t, span_t sp);
 expr_t *expr_const(arena_t *a, type_t t, value_t v, span_t sp);
 expr_t *expr_cast(arena_t *a, expr_t *arg, type_t to, span_t sp);
+/* A call of fn over args (the array is copied), type-checked by fn->check, which sets the
+ * result type and may wrap arguments in casts; NULL with the error recorded when the
+ * arguments do not fit. */
+expr_t *expr_call(arena_t *a, const func_def *fn, expr_t **args, int nargs, span_t sp);
+/* CASE WHEN args[0] THEN args[1] ... [ELSE args[nargs-1]]: checks that the conditions are
+ * BOOLEAN, types the CASE as the common type of the branches and casts branches to it;
+ * NULL with the error recorded otherwise. */
+expr_t *expr_case(arena_t *a, expr_t **args, int nargs, int has_else, span_t sp);
 void expr_free_state(expr_t *e);             /* releases compiled per-call state recursively */
 /* Text form for EXPLAIN: "+($1, 1)", "DATE_FORMAT($4, 'yyyy-MM-dd')"; col names when given. */
 void expr_format(const expr_t *e, const schema_t *in, sb_t *out);

@@ -89,7 +89,7 @@ int func_coerce_arg(expr_t *call, int i, type_t to, arena_t *a)
     if (!cast_allowed(arg->type, to)) {
         char fb[TYPE_NAME_CAP], tb[TYPE_NAME_CAP];
         return err_at(arg->span, "cannot convert %s to %s for '%s'", func_type_name(arg->type, fb),
-                      func_type_name(to, tb), call->fn ? call->fn->name : "?");
+                      func_type_name(to, tb), call->kind == EX_CALL ? call->fn->name : "CASE");
     }
     if (arg->kind == EX_CONST && !cast_uses_zone(arg->type, to))
         return fold_const_cast(arg, to, a, &call->args[i]);

@@ -24,8 +24,9 @@ typedef __int128 i128;
 
 /* type_name into a caller buffer of TYPE_NAME_CAP bytes, without NOT NULL / time attribute. */
 const char *func_type_name(type_t t, char *buf);
-/* Make call->args[i] of type `to`: wraps it in a CAST, or folds the cast when the argument
- * is a constant (an impossible constant cast is a bind-time error at the constant). */
+/* Make call->args[i] (call: an EX_CALL or EX_CASE) of type `to`: wraps it in a CAST, or
+ * folds the cast when the argument is a constant (an impossible constant cast is a
+ * bind-time error at the constant). */
 int func_coerce_arg(expr_t *call, int i, type_t to, arena_t *plan_arena);
 /* "cannot apply 'op' to A and B" (or "to A" / "to A, B and C") naming the argument types. */
 int func_err_operand_types(const expr_t *call);

@@ -299,6 +299,13 @@ static int arith_eval(const expr_t *call, vector_t **args, uint32_t n, vector_t 
     }
 }
 
+/* NEGATE is the binder's name for unary minus. */
+static int check_negate(expr_t *call, arena_t *a)
+{
+    if (func_check_arg_count(call)) return -1;
+    return check_unary_arith(call, a, AR_SUB);
+}
+
 static int add_eval(const expr_t *c, vector_t **a, uint32_t n, vector_t *o, eval_ctx *x) { return arith_eval(c, a, n, o, x, AR_ADD); }
 static int sub_eval(const expr_t *c, vector_t **a, uint32_t n, vector_t *o, eval_ctx *x) { return arith_eval(c, a, n, o, x, AR_SUB); }
 static int mul_eval(const expr_t *c, vector_t **a, uint32_t n, vector_t *o, eval_ctx *x) { return arith_eval(c, a, n, o, x, AR_MUL); }
@@ -848,6 +855,7 @@ static int check_concat_op(expr_t *call, arena_t *a)
 const func_def func_table_ops[] = {
     {"+", 1, 2, 1, 1, check_arith, add_eval, NULL},
     {"-", 1, 2, 1, 1, check_arith, sub_eval, NULL},
+    {"NEGATE", 1, 1, 1, 1, check_negate, sub_eval, NULL},
     {"*", 2, 2, 1, 1, check_arith, mul_eval, NULL},
     {"/", 2, 2, 1, 1, check_arith, div_eval, NULL},
     {"%", 2, 2, 1, 1, check_arith, mod_eval, NULL},

@@ -13,11 +13,16 @@
  * pattern text. Which Java class Flink uses decides the parse rules: TO_TIMESTAMP parses
  * with DateTimeFormatter (strict), falling back to 'yyyy-M-d[ H:m:s[.f]]' like Flink;
  * UNIX_TIMESTAMP, TO_DATE(s, fmt) and DATE_FORMAT(string, ..) parse with SimpleDateFormat
- * (lenient, trailing text ignored). Formatting is the same for both.
+ * (lenient, trailing text ignored, and UNIX_TIMESTAMP reads a wall-clock time that occurs
+ * twice as standard time, like java.util.Calendar). Formatting is the same for both.
+ *
+ * Time units (EXTRACT, FLOOR_TO, CEIL_TO, TIMESTAMPADD, TIMESTAMPDIFF) arrive as a BIGINT
+ * constant of enum time_unit (sql/ast.h), which is what the binder makes of FLOOR(x TO HOUR)
+ * and EXTRACT(HOUR FROM x); a unit name string constant is accepted too.
  *
  * Deliberate differences from Flink, where Flink is wrong: CEIL(x TO unit) is the smallest
- * unit boundary at or after x (Flink ignores the time of day for MONTH and above and skips a
- * quarter for CEIL(.. TO QUARTER) on a quarter's first month), and FLOOR/CEIL of a
+ * unit boundary at or after x (Flink ignores the time of day for WEEK and above, and its
+ * CEIL(.. TO QUARTER) skips a quarter on a quarter's first day), and FLOOR/CEIL of a
  * TIMESTAMP_LTZ recompute the zone offset of the result instead of reusing the input's. */
 #include "expr/func_internal.h"
 #include "base/civil.h"

@@ -21,7 +21,7 @@
  * Key encoding, per key column: a null byte, then nothing (NULL), 8 bytes (integers and
  * doubles; NaN made canonical) or a u32 length and the bytes (strings).
  *
- * Checkpoint: u32 nkeys, u32 naggs, u64 ngroups, then per group the key bytes, the emitted
+ * Checkpoint: u32 nkeys, u32 naggs, i64 ngroups, then per group the key bytes, the emitted
  * result values (snap_put_value with the output types) and the state block
  * (agg_block_snapshot).
  *

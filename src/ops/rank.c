@@ -349,7 +349,7 @@ static int emit_update(rank_op *rk, uint32_t before, uint32_t after, int64_t rn)
 
 /* ---- Top-N ---- */
 
-/* The row now at position p entered; old_len rows were there before. */
+/* The row now at position `at` entered; old_len rows were there before. */
 static int emit_entered(rank_op *rk, const part_t *p, uint32_t at, uint32_t old_len)
 {
     uint32_t limit = (uint32_t)MIN((int64_t)UINT32_MAX, rk->limit);

@@ -659,7 +659,8 @@ static int session_has(const session_key *sk, int64_t start, int64_t end)
     return 0;
 }
 
-/* Aggregate the session's rows into sblock, release them and forget the session. */
+/* Aggregate the session's rows into sblock (blocks[] all point at it), release them and
+ * forget the session. */
 static void session_collect(window_agg *wa, session_key *sk, int64_t start, int64_t end)
 {
     agg_block_init(&wa->aggs, wa->sblock);
@@ -713,7 +714,6 @@ static int sessions_fire(window_agg *wa, int64_t limit)
     int rc = 0;
     for (size_t i = 0; i < wa->firing.len && rc == 0; i++) {
         group_ref *g = &wa->firing.items[i];
-        for (uint32_t r = 0; r < CHUNK_CAP; r++) wa->blocks[r] = wa->sblock;
         session_collect(wa, g->sk, g->start, g->end);
         rc = emit_group(wa, g);
         agg_block_destroy(&wa->aggs, wa->sblock);
@@ -1121,6 +1121,8 @@ op_t *window_agg_new(exec_ctx *ctx, const schema_t *out, const window_spec *w,
     wa->koff = xcalloc(CHUNK_CAP + 1, sizeof *wa->koff);
     wa->khash = xcalloc(CHUNK_CAP, sizeof *wa->khash);
     wa->blocks = xcalloc(CHUNK_CAP, sizeof *wa->blocks);
+    if (w->kind == WIN_SESSION)
+        for (uint32_t i = 0; i < CHUNK_CAP; i++) wa->blocks[i] = wa->sblock;
     wa->assigned = xcalloc(CHUNK_CAP, sizeof *wa->assigned);
     wa->dropped = xcalloc(CHUNK_CAP, sizeof *wa->dropped);
     wa->vals = xcalloc(naggs ? naggs : 1, sizeof *wa->vals);

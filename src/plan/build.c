@@ -41,7 +41,7 @@ static op_t *build_node(plan_node *n, exec_ctx *ctx, built_job *b)
     case PN_RANK:
     case PN_WINDOW_RANK: {
         rank_spec rs = {n->part, n->npart, n->order, n->norder, n->limit, n->output_rn,
-                        n->inputs[0]->mode == CM_UPDATE};
+                        n->inputs[0]->mode == CM_UPDATE, n->window_ltz};
         op = n->kind == PN_RANK ? rank_new(ctx, &n->schema, &rs) : window_rank_new(ctx, &n->schema, &rs, n->window_end_col);
         break;
     }

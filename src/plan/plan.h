@@ -70,6 +70,7 @@ struct plan_node {
     int64_t limit;
     int output_rn;
     int window_end_col;
+    int window_ltz;               /* the window's time attribute is TIMESTAMP_LTZ */
 
     /* PN_SINK */
     catalog_table *sink_table;

@@ -1537,8 +1537,10 @@ static int window_end_partition(plan_node *rank)
         int col;
         plan_node *src = trace_column(rank->inputs[0], rank->part[i], &col);
         if (src->kind == PN_WINDOW_AGG && col >= src->nkeys + src->naggs &&
-            src->props[col - src->nkeys - src->naggs] == WP_END)
+            src->props[col - src->nkeys - src->naggs] == WP_END) {
+            rank->window_ltz = src->window.time_type.id == TY_TIMESTAMP_LTZ;
             return rank->part[i];
+        }
     }
     return -1;
 }

@@ -16,9 +16,9 @@ static expr_t *made_calls[4096];
 static int nmade_calls;
 static exec_ctx test_exec;
 
-static void helpers_init(void) { arena_init(&plan, 64 * 1024); }
+static inline void helpers_init(void) { arena_init(&plan, 64 * 1024); }
 
-static void helpers_done(void)
+static inline void helpers_done(void)
 {
     for (int i = 0; i < nmade_calls; i++) expr_free_state(made_calls[i]);
     arena_free(&plan);
@@ -26,7 +26,7 @@ static void helpers_done(void)
 
 /* "INT", "BIGINT", "DOUBLE", "BOOLEAN", "STRING", "VARCHAR(3)", "DATE", "TIMESTAMP(3)",
  * "TIMESTAMP_LTZ(3)", "DECIMAL(10,2)", "INTERVAL_DT", "INTERVAL_YM", "NULL". */
-static type_t TY(const char *spec)
+static inline type_t TY(const char *spec)
 {
     int a = 0, b = 0;
     if (sscanf(spec, "DECIMAL(%d,%d)", &a, &b) == 2) return type_decimal(a, b);
@@ -45,7 +45,7 @@ static type_t TY(const char *spec)
 }
 
 /* A value of type t from text; "NULL" is NULL. Intervals are given in microseconds/months. */
-static value_t parse_value(type_t t, const char *text, arena_t *a)
+static inline value_t parse_value(type_t t, const char *text, arena_t *a)
 {
     value_t v;
     if (strcmp(text, "NULL") == 0 || t.id == TY_NULL) return value_null();
@@ -57,16 +57,16 @@ static value_t parse_value(type_t t, const char *text, arena_t *a)
     return v;
 }
 
-static expr_t *LIT(const char *type_spec, const char *text)
+static inline expr_t *LIT(const char *type_spec, const char *text)
 {
     type_t t = TY(type_spec);
     return expr_const(&plan, t, parse_value(t, text, &plan), SP);
 }
 
-static expr_t *COL(int i, const char *type_spec) { return expr_col(&plan, i, TY(type_spec), SP); }
+static inline expr_t *COL(int i, const char *type_spec) { return expr_col(&plan, i, TY(type_spec), SP); }
 
 /* A call with its check run; NULL (error recorded) when the check fails. */
-static expr_t *call_v(const char *name, int n, expr_t **args)
+static inline expr_t *call_v(const char *name, int n, expr_t **args)
 {
     const func_def *f = func_lookup(name);
     if (!f) {
@@ -75,22 +75,14 @@ static expr_t *call_v(const char *name, int n, expr_t **args)
     }
     for (int i = 0; i < n; i++)
         if (!args[i]) return NULL;
-    expr_t *e = arena_zalloc(&plan, sizeof *e);
-    e->kind = EX_CALL;
-    e->fn = f;
-    e->span = SP;
-    e->col = -1;
-    e->nargs = n;
-    e->args = arena_alloc(&plan, sizeof *e->args * (size_t)(n ? n : 1));
-    if (n) memcpy(e->args, args, sizeof *e->args * (size_t)n);
-    if (nmade_calls < (int)ARRAY_LEN(made_calls)) made_calls[nmade_calls++] = e;
-    if (f->check(e, &plan)) return NULL;
+    expr_t *e = expr_call(&plan, f, args, n, SP);
+    if (e && nmade_calls < (int)ARRAY_LEN(made_calls)) made_calls[nmade_calls++] = e;
     return e;
 }
 
 #define CALL(name, ...) call_v(name, (int)(sizeof((expr_t *[]){__VA_ARGS__}) / sizeof(expr_t *)), (expr_t *[]){__VA_ARGS__})
 
-static expr_t *CAST_TO(expr_t *arg, const char *type_spec, int safe)
+static inline expr_t *CAST_TO(expr_t *arg, const char *type_spec, int safe)
 {
     if (!arg) return NULL;
     expr_t *e = expr_cast(&plan, arg, TY(type_spec), SP);
@@ -99,7 +91,7 @@ static expr_t *CAST_TO(expr_t *arg, const char *type_spec, int safe)
 }
 
 /* CASE WHEN a0 THEN a1 ... [ELSE last]: n arguments, has_else when n is odd. */
-static expr_t *case_v(const char *type_spec, int n, expr_t **args)
+static inline expr_t *case_v(const char *type_spec, int n, expr_t **args)
 {
     for (int i = 0; i < n; i++)
         if (!args[i]) return NULL;
@@ -118,7 +110,7 @@ static expr_t *case_v(const char *type_spec, int n, expr_t **args)
 #define CASE(type_spec, ...) case_v(type_spec, (int)(sizeof((expr_t *[]){__VA_ARGS__}) / sizeof(expr_t *)), (expr_t *[]){__VA_ARGS__})
 
 /* Rows as text: cells separated by '|', rows by ';' (an empty row is one empty cell). */
-static chunk_t *ROWS(const char *type_specs, const char *rows)
+static inline chunk_t *ROWS(const char *type_specs, const char *rows)
 {
     type_t types[16];
     int ncols = 0;
@@ -146,7 +138,7 @@ static chunk_t *ROWS(const char *type_specs, const char *rows)
 }
 
 /* One row, no columns: for expressions over constants only. */
-static chunk_t *ONE_ROW(void)
+static inline chunk_t *ONE_ROW(void)
 {
     chunk_t *c = chunk_new_types(0, NULL, 4);
     c->nrows = 1;
@@ -155,7 +147,7 @@ static chunk_t *ONE_ROW(void)
 
 /* Evaluate e over c and render every row with value_format, joined by '|'. An error
  * renders as "ERROR: <message>" and is cleared. The chunk is freed. */
-static const char *EVAL(expr_t *e, chunk_t *c)
+static inline const char *EVAL(expr_t *e, chunk_t *c)
 {
     static char results[8][4096];
     static int next;
@@ -194,7 +186,7 @@ static const char *EVAL(expr_t *e, chunk_t *c)
 }
 
 /* The error a check recorded (and clear it); "" when none. */
-static const char *CHECK_ERROR(expr_t *e)
+static inline const char *CHECK_ERROR(expr_t *e)
 {
     static char msg[1024];
     snprintf(msg, sizeof msg, "%s", !e && err_pending() ? err_message() : "");

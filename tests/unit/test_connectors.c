@@ -647,6 +647,32 @@ TEST(print_sink_format)
     CHECK_EQ_INT(s->rows, 4);
     s->vt->close(s);
 
+    /* Interval columns print as value_format_print shows them. */
+    static const char *const inames[] = {"dt", "ym"};
+    type_t ity[] = {type_make(TY_INTERVAL_DT), type_make(TY_INTERVAL_YM)};
+    fixture fi;
+    fx_init(&fi, 2, inames, ity, NULL);
+    chunk_t *ic = chunk_new(&fi.t.physical, 2);
+    value_t iv[2] = {value_i64(93784005000LL), value_i64(-27)};
+    chunk_append_values(ic, iv, OP_INSERT);
+    sb_t want = {0};
+    sb_puts(&want, "+I[");
+    value_format_print(ity[0], &iv[0], &want);
+    sb_puts(&want, ", ");
+    value_format_print(ity[1], &iv[1], &want);
+    sb_puts(&want, "]\n");
+    fclose(mem);
+    free(buf);
+    buf = NULL;
+    mem = open_memstream(&buf, &len);
+    print_sink_set_output(mem);
+    s = connector_print.create_sink(&fi.t);
+    CHECK_EQ_INT(s->vt->write(s, ic), 0);
+    s->vt->close(s);
+    CHECK_EQ_STR(buf, sb_str(&want));
+    sb_free(&want);
+    chunk_free(ic);
+
     /* print-identifier prefixes each line; only live rows of a selection are printed. */
     fclose(mem);
     free(buf);
@@ -1277,8 +1303,40 @@ TEST(jdbc_values_round_trip_for_every_type)
     chunk_reset(out);
     err_clear();
     CHECK_EQ_INT(l->vt->fetch(l, k, out), -1);
-    CHECK_EQ_STR(err_message(), "jdbc table 't': column 'i' holds 'forty', which is not a INT");
+    CHECK_EQ_STR(err_message(), "jdbc table 't': column 'i' holds 'forty', which is not a valid INT");
     err_clear();
+    l->vt->close(l);
+    chunk_free(out);
+    chunk_free(c);
+}
+
+TEST(jdbc_intervals_and_zones_round_trip)
+{
+    const char *db = tmp_path("intervals.db");
+    char url[300];
+    snprintf(url, sizeof url, "jdbc:sqlite:%s", db);
+    static const char *const names[] = {"id", "dt", "ym", "ltz"};
+    type_t ty[] = {type_make(TY_BIGINT), type_make(TY_INTERVAL_DT), type_make(TY_INTERVAL_YM),
+                   type_timestamp(TY_TIMESTAMP_LTZ, 3)};
+    fixture f;
+    fx_init(&f, 4, names, ty, "url", url, "table-name", "iv", NULL);
+    fx_pk(&f, 0);
+    value_set_session_tz(tz_get("+08:00", NULL, 0));
+    sink_t *s = connector_jdbc.create_sink(&f.t);
+    chunk_t *c = chunk_new(&f.t.physical, 4);
+    value_t v[4] = {value_i64(1), value_i64(-93784005000LL), value_i64(-27), value_i64(1609330394123000LL)};
+    chunk_append_values(c, v, OP_INSERT);
+    CHECK_EQ_INT(s->vt->write(s, c), 0);
+    s->vt->close(s);
+    /* LTZ is stored as its reading in the session zone. */
+    CHECK_EQ_STR(query_text(db, "SELECT id, dt, ym, ltz FROM iv"), "1|-93784005000|-27|2020-12-30 20:13:14.123\n");
+    int key = 0;
+    lookup_t *l = connector_jdbc.create_lookup(&f.t, &key, 1);
+    chunk_t *out = chunk_new(&f.t.physical, 4);
+    CHECK_EQ_INT(l->vt->fetch(l, &v[0], out), 0);
+    CHECK_EQ_INT(out->nrows, 1);
+    for (int i = 0; i < 4; i++) CHECK_EQ_INT(out->cols[i].i64[0], v[i].i);
+    value_set_session_tz(tz_get("UTC", NULL, 0));
     l->vt->close(l);
     chunk_free(out);
     chunk_free(c);
@@ -1349,6 +1407,7 @@ int main(void)
     RUN(jdbc_sink_into_a_table_without_a_unique_key);
     RUN(jdbc_lookup_without_and_with_cache);
     RUN(jdbc_values_round_trip_for_every_type);
+    RUN(jdbc_intervals_and_zones_round_trip);
     RUN(jdbc_errors);
     remove_tree(tmp_root);
     return CHECK_DONE();

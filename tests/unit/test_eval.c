@@ -111,6 +111,9 @@ TEST(unary_minus)
     CHECK_EQ_STR(EVAL(CALL("-", COL(1, "DOUBLE")), ROWS(types, rows)), "-1.5|0.0");
     CHECK_EQ_STR(EVAL(CALL("-", COL(2, "DECIMAL(5,2)")), ROWS(types, rows)), "-1.25|1.00");
     CHECK_EQ_STR(EVAL(CALL("+", COL(2, "DECIMAL(5,2)")), ROWS(types, rows)), "1.25|-1.00");
+    CHECK_EQ_STR(EVAL(CALL("NEGATE", COL(0, "INT")), ROWS(types, rows)), "-2147483648|-3");
+    CHECK_EQ_STR(EVAL(CALL("NEGATE", LIT("INTERVAL_DT", "5000000")), ONE_ROW()), "-0 00:00:05.000");
+    CHECK_EQ_STR(CHECK_ERROR(CALL("NEGATE", COL(0, "STRING"))), "cannot apply 'NEGATE' to STRING");
 }
 
 TEST(datetime_plus_interval)
@@ -400,6 +403,39 @@ TEST(case_when)
                  "a string longer than twelve|another long string value");
 }
 
+TEST(case_typing)
+{
+    expr_t *a = COL(0, "INT");
+    expr_t *args[] = {CALL("IS NULL", a), LIT("BIGINT", "9999999999"), a};
+    expr_t *c = expr_case(&plan, args, 3, 1, SP);
+    CHECK(c && c->type.id == TY_BIGINT && c->args[2]->kind == EX_CAST);
+    CHECK_EQ_STR(EVAL(c, ROWS("INT", "1;NULL")), "1|9999999999");
+    expr_t *nulls[] = {CALL("=", a, LIT("INT", "1")), LIT("NULL", "NULL"), LIT("DECIMAL(3,1)", "2.5")};
+    c = expr_case(&plan, nulls, 3, 1, SP);
+    CHECK(c && c->type.id == TY_DECIMAL && c->args[1]->type.id == TY_DECIMAL);
+    CHECK_EQ_STR(EVAL(c, ROWS("INT", "1;2")), "NULL|2.5");
+    expr_t *bad_cond[] = {a, LIT("INT", "1")};
+    CHECK(!expr_case(&plan, bad_cond, 2, 0, SP));
+    CHECK_EQ_STR(CHECK_ERROR(NULL), "CASE: a WHEN condition must be BOOLEAN, got INT");
+    expr_t *mixed[] = {CALL("IS NULL", a), LIT("INT", "1"), LIT("STRING", "x")};
+    CHECK(!expr_case(&plan, mixed, 3, 1, SP));
+    CHECK_EQ_STR(CHECK_ERROR(NULL), "CASE branches have no common type: INT and STRING");
+    expr_t *all_null[] = {CALL("IS NULL", a), LIT("NULL", "NULL")};
+    CHECK(!expr_case(&plan, all_null, 2, 0, SP));
+    CHECK_EQ_STR(CHECK_ERROR(NULL), "CASE needs at least one THEN or ELSE value that is not NULL");
+}
+
+TEST(constant_casts_and_empty_chunks)
+{
+    CHECK_EQ_STR(EVAL(CAST_TO(LIT("STRING", "12"), "INT", 0), ROWS("INT", "1;2;3")), "12|12|12");
+    expr_t *a = COL(0, "INT");
+    expr_t *lazy = CASE("INT", CALL(">", a, LIT("INT", "5")), CAST_TO(LIT("STRING", "abc"), "INT", 0), LIT("INT", "0"));
+    CHECK_EQ_STR(EVAL(lazy, ROWS("INT", "1;2")), "0|0");
+    CHECK_EQ_STR(EVAL(lazy, ROWS("INT", "1;6")), "ERROR: cannot cast 'abc' to INT");
+    chunk_t *empty = chunk_new_types(1, (type_t[]){TY("INT")}, 4);
+    CHECK_EQ_STR(EVAL(CALL("+", a, LIT("INT", "1")), empty), "");
+}
+
 TEST(coalesce_if_nullif)
 {
     expr_t *a = COL(0, "INT"), *b = COL(1, "INT");
@@ -554,6 +590,7 @@ TEST(explain_text)
     CHECK_EQ_STR(FMT(CALL("+", a, LIT("INT", "1")), NULL), "$0 + 1");
     CHECK_EQ_STR(FMT(CALL("*", CALL("+", a, LIT("INT", "1")), LIT("INT", "2")), &s), "(a + 1) * 2");
     CHECK_EQ_STR(FMT(CALL("-", CALL("+", a, b)), &s), "-(a + b)");
+    CHECK_EQ_STR(FMT(CALL("NEGATE", a), &s), "-a");
     CHECK_EQ_STR(FMT(CALL("NOT", CALL(">", a, b)), &s), "NOT (a > b)");
     CHECK_EQ_STR(FMT(CALL("AND", CALL(">", a, b), CALL("IS NULL", str), LIT("BOOLEAN", "true")), &s),
                  "(a > b) AND (s IS NULL) AND TRUE");
@@ -600,6 +637,8 @@ int main(void)
     RUN(casts_between_times);
     RUN(cast_rules);
     RUN(case_when);
+    RUN(case_typing);
+    RUN(constant_casts_and_empty_chunks);
     RUN(coalesce_if_nullif);
     RUN(greatest_least);
     RUN(abs_floor_ceil);

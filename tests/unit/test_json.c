@@ -234,7 +234,7 @@ TEST(pieces_give_the_same_rows)
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE)};
     fx_init(&f, 3, names3, ty, NULL);
-    const char *text = "{\"id\":1,\"name\":\"a\\u0041\"}\r\n\n{\"id\":2,\"name\":\"second row text\",\"score\":-0.5}\n"
+    const char *text = "\xEF\xBB\xBF{\"id\":1,\"name\":\"a\\u0041\"}\r\n\n{\"id\":2,\"name\":\"second row text\",\"score\":-0.5}\n"
                        "{\"score\":3}";
     chunk_t *whole = decode_with(&f, text, 0);
     CHECK_EQ_STR(all_rows(whole), "1|aA|NULL\n2|second row text|-0.5\nNULL|NULL|3.0\n");

@@ -183,7 +183,16 @@ TEST(unknown_zones)
     CHECK(strstr(err, "'UTC'") != NULL);
     err[0] = 0;
     CHECK(tz_get("asia/shanghai", err, sizeof err) == NULL);
-    CHECK(strstr(err, "did you mean 'Asia/Shanghai'?") != NULL);
+    CHECK(strstr(err, "did you mean 'Asia/Shanghai'? zone names are case-sensitive") != NULL);
+    err[0] = 0;
+    CHECK(tz_get("Asia/Shangai", err, sizeof err) == NULL);
+    CHECK(strstr(err, "unknown time zone 'Asia/Shangai' (did you mean 'Asia/Shanghai'?);") != NULL);
+    err[0] = 0;
+    CHECK(tz_get("Amerika/New_Yrok", err, sizeof err) == NULL);
+    CHECK(strstr(err, "did you mean 'America/New_York'?") != NULL);
+    err[0] = 0;
+    CHECK(tz_get("Qwerty/Zxcvb", err, sizeof err) == NULL);
+    CHECK(strstr(err, "did you mean") == NULL);
     err[0] = 0;
     CHECK(tz_get("+25:00", err, sizeof err) == NULL);
     CHECK(strstr(err, "invalid offset in time zone '+25:00'") != NULL);
@@ -281,6 +290,22 @@ TEST(tzif_files_and_posix_rules)
     int32_t offs2[] = {8 * H, -5 * H};
     write_v2(sub, "Switch", 1, t2, i2, 2, offs2, "EST5EDT,M3.2.0,M11.1.0");
     write_v2(sub, "Broken", 1, t2, (const unsigned char[]){7}, 2, offs2, "EST5");
+    /* v3 whose leading v1 block is empty, as "slim" writers may emit. */
+    buf slim = {{0}, 0};
+    int32_t cst = 8 * H;
+    put_block(&slim, 3, 4, 0, NULL, NULL, 0, NULL);
+    put_block(&slim, 3, 8, 0, NULL, NULL, 1, &cst);
+    memcpy(slim.b + slim.n, "\nCST-8\n", 7);
+    slim.n += 7;
+    write_file(sub, "Slim", &slim);
+    buf junk = {{0}, 0};
+    memcpy(junk.b, "NOTTZIF, just text\n", 19);
+    junk.n = 19;
+    write_file(sub, "Junk", &junk);
+    buf cut = {{0}, 0};
+    put_block(&cut, 1, 4, 1, t1, i1, 2, offs1);
+    cut.n -= 10;                                  /* truncated data block */
+    write_file(sub, "Cut", &cut);
 
     setenv("TZDIR", dir, 1);
     const tz_t *v1 = zone("Test/V1");
@@ -327,13 +352,18 @@ TEST(tzif_files_and_posix_rules)
         CHECK_EQ_INT(tz_offset_at_utc(sw, utc(2000, 1, 1, 12, 0, 0)), -5 * H);
         CHECK_EQ_INT(tz_offset_at_utc(sw, utc(2000, 7, 1, 0, 0, 0)), -4 * H);
     }
+    const tz_t *sl = zone("Test/Slim");
+    CHECK(sl != NULL);
+    if (sl) CHECK_EQ_INT(tz_offset_at_utc(sl, utc(2030, 6, 1, 0, 0, 0)), 8 * H);
     char err[512];
     CHECK(tz_get("Test/Broken", err, sizeof err) == NULL);   /* type index out of range */
+    CHECK(tz_get("Test/Junk", err, sizeof err) == NULL);
+    CHECK(tz_get("Test/Cut", err, sizeof err) == NULL);
     CHECK(tz_get("Test/Missing", err, sizeof err) == NULL);
     CHECK(strstr(err, dir) != NULL);                          /* names the directory searched */
     unsetenv("TZDIR");
 
-    const char *names[] = {"V1", "Eastern", "Sydney", "Tehran", "Julian", "Switch", "Broken"};
+    const char *names[] = {"V1", "Eastern", "Sydney", "Tehran", "Julian", "Switch", "Broken", "Slim", "Junk", "Cut"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         char path[700];
         snprintf(path, sizeof path, "%s/%s", sub, names[i]);

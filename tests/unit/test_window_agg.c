@@ -544,6 +544,36 @@ TEST(many_rows_and_selection_vector)
     op_destroy(op);
 }
 
+TEST(long_session_spans_pages)
+{
+    setup st = {.w = {.kind = WIN_SESSION, .time_col = 2, .gap_us = 10 * US_PER_SEC, .time_type = ts3()},
+                .props = {WP_START, WP_END}, .nprops = 2,
+                .prop_types = {type_timestamp(TY_TIMESTAMP, 3), type_timestamp(TY_TIMESTAMP, 3)}};
+    op_t *op = make_op(&st);
+    capture *cap = cap_new(&ctx);
+    op_connect(op, &cap->op, 0);
+    schema_t in = in_schema(ts3());
+    chunk_t *c = chunk_new(&in, CHUNK_CAP);
+    /* key a: 3000 rows one second apart (one session); key b: a row every 20 s (one each) */
+    for (int i = 0; i < 3000; i++) {
+        value_t vals[3] = {{.s = str_cstr(i % 1000 == 999 ? "b" : "a")}, value_i64(i), value_i64(ts("09:00") + i * US_PER_SEC)};
+        chunk_append_values(c, vals, OP_INSERT);
+        if (chunk_full(c)) { CHECK(op_push(op, 0, c) == 0); chunk_reset(c); }
+    }
+    CHECK(op_push(op, 0, c) == 0);
+    CHECK(op_watermark_in(op, 0, TS_MAX) == 0);
+    CHECK_EQ_STR(sb_str(&cap->text),
+                 "+I[b, 1, 999, 2017-11-26 09:16:39.000, 2017-11-26 09:16:49.000]\n"
+                 "+I[b, 1, 1999, 2017-11-26 09:33:19.000, 2017-11-26 09:33:29.000]\n"
+                 "+I[a, 2997, 4492503, 2017-11-26 09:00:00.000, 2017-11-26 09:50:08.000]\n"
+                 "+I[b, 1, 2999, 2017-11-26 09:49:59.000, 2017-11-26 09:50:09.000]\n"
+                 "WM max\n");
+    chunk_free(c);
+    schema_free(&in);
+    op_destroy(&cap->op);
+    op_destroy(op);
+}
+
 TEST(explain_and_bad_spec)
 {
     setup st = {.w = {.kind = WIN_HOP, .time_col = 2, .size_us = 3600 * US_PER_SEC, .slide_us = 300 * US_PER_SEC,
@@ -580,6 +610,7 @@ int main(void)
     RUN(proctime_windows_fire_on_the_clock);
     RUN(proctime_session);
     RUN(many_rows_and_selection_vector);
+    RUN(long_session_spans_pages);
     RUN(explain_and_bad_spec);
     return CHECK_DONE();
 }

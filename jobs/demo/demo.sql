@@ -1,0 +1,51 @@
+-- The demo job: hot items and hourly PV/UV over generated user-behaviour rows
+-- (build/demo/user_behavior.csv, written by jobs/demo/run.sh), two INSERTs sharing one source.
+SET 'table.local-time-zone' = 'Asia/Shanghai';
+
+CREATE TABLE user_behavior (
+  user_id     BIGINT,
+  item_id     BIGINT,
+  category_id BIGINT,
+  behavior    STRING,
+  ts          BIGINT,
+  event_time AS TO_TIMESTAMP_LTZ(ts, 0),
+  WATERMARK FOR event_time AS event_time - INTERVAL '5' SECOND
+) WITH (
+  'connector' = 'filesystem',
+  'path' = 'build/demo/user_behavior.csv',
+  'format' = 'csv'
+);
+
+CREATE TABLE hot_items (
+  window_end TIMESTAMP(3),
+  item_rank  BIGINT,
+  item_id    BIGINT,
+  pv         BIGINT,
+  PRIMARY KEY (window_end, item_rank) NOT ENFORCED
+) WITH ('connector' = 'jdbc', 'url' = 'jdbc:sqlite:build/demo/demo.db', 'table-name' = 'hot_items');
+
+CREATE TABLE hourly_pv_uv (
+  window_start TIMESTAMP(3),
+  pv           BIGINT,
+  uv           BIGINT,
+  PRIMARY KEY (window_start) NOT ENFORCED
+) WITH ('connector' = 'jdbc', 'url' = 'jdbc:sqlite:build/demo/demo.db', 'table-name' = 'hourly_pv_uv');
+
+INSERT INTO hot_items
+SELECT window_end, rn, item_id, pv
+FROM (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY window_start, window_end ORDER BY pv DESC, item_id) AS rn
+  FROM (
+    SELECT window_start, window_end, item_id, COUNT(*) AS pv
+    FROM TABLE(HOP(TABLE user_behavior, DESCRIPTOR(event_time), INTERVAL '5' MINUTES, INTERVAL '1' HOUR))
+    WHERE behavior = 'pv'
+    GROUP BY window_start, window_end, item_id
+  )
+)
+WHERE rn <= 5;
+
+INSERT INTO hourly_pv_uv
+SELECT window_start, COUNT(*), COUNT(DISTINCT user_id)
+FROM TABLE(TUMBLE(TABLE user_behavior, DESCRIPTOR(event_time), INTERVAL '1' HOUR))
+WHERE behavior = 'pv'
+GROUP BY window_start, window_end;
