@@ -5,9 +5,9 @@
  * Output: CSV lines `userId,itemId,categoryId,behavior,timestamp` (epoch seconds, no
  * header), the layout of the course file UserBehavior.csv. The model:
  *   - behaviour mix pv 89.58 %, cart 5.52 %, fav 2.88 %, buy 2.01 % (the full data set);
- *   - item popularity is Zipf-like (exponent --zipf), sampled in O(1) by inverting a
- *     continuous power law, so a few hot items exist over a long tail; item ids are a scrambled, sparse mapping
- *     of popularity ranks;
+ *   - item popularity is Zipf-like (--zipf, --zipf-offset), sampled in O(1) by inverting
+ *     a continuous power law, so hot items exist over a long tail; item ids are a
+ *     scrambled, sparse mapping of popularity ranks;
  *   - every item has one fixed category, drawn (by a hash of the item) from a Zipf-like
  *     category distribution, so category sizes are skewed too;
  *   - users act in short sessions: a row either continues a recently active user (a ring
@@ -37,6 +37,7 @@
 #define CATEGORY_HEAD  0.00053       /* its head-flattening offset, share of categories */
 #define ITEM_ID_SPREAD 1.24          /* item id space / item count (5,163,070 / 4,162,024) */
 #define CAT_ID_SPREAD  547.0         /* category id space / category count */
+#define MAX_EPOCH      ((int64_t)1 << 40)   /* bound on --start and --disorder */
 
 struct options {
     uint64_t rows;         /* -n */
@@ -143,8 +144,11 @@ static inline uint64_t zipf_sample(const struct zipf *z, uint64_t bits)
     double u = (double)(bits >> 11) * 0x1.0p-53;
     double y = z->low + u * z->span;
     double x = (z->is_log ? exp(y) : pow(y, z->inverse_power)) - z->offset;
-    uint64_t rank = x < 1.0 ? 0 : (uint64_t)x - 1;
-    return rank < z->n ? rank : z->n - 1;
+    if (!(x >= 1.0))                /* also NaN */
+        return 0;
+    if (x >= (double)z->n)
+        return z->n - 1;
+    return (uint64_t)x - 1;
 }
 
 static void *xmalloc(size_t size)
@@ -197,12 +201,10 @@ static void id_map_init(struct id_map *m, uint64_t space, uint64_t *seed_state)
     }
 }
 
+/* space <= 2^32 - 1, so rank * mul + add cannot overflow 64 bits. */
 static inline uint64_t id_map_apply(const struct id_map *m, uint64_t rank)
 {
-    if (m->space <= UINT32_MAX)   /* rank, mul, add < 2^32: no overflow in 64 bits */
-        return (rank * m->mul + m->add) % m->space + 1;
-    unsigned __int128 x = (unsigned __int128)rank * m->mul + m->add;
-    return (uint64_t)(x % m->space) + 1;
+    return (rank * m->mul + m->add) % m->space + 1;
 }
 
 /* ---- the row model */
@@ -229,10 +231,13 @@ struct model {
     int64_t disorder;
 };
 
-static uint64_t round_up_space(double n, double spread)
+/* Returns the id space for n keys: about n * spread, at least n, at most 2^32 - 1. */
+static uint64_t id_space(uint64_t n, double spread)
 {
-    double space = ceil(n * spread);
-    return space < n ? (uint64_t)n : (uint64_t)space;
+    double space = ceil((double)n * spread);
+    if (space > (double)UINT32_MAX)
+        return UINT32_MAX;
+    return (uint64_t)space < n ? n : (uint64_t)space;
 }
 
 static void model_init(struct model *m, const struct options *o)
@@ -244,9 +249,8 @@ static void model_init(struct model *m, const struct options *o)
     zipf_init(&m->categories, o->categories, CATEGORY_ZIPF,
               CATEGORY_HEAD * (double)o->categories);
     id_map_init(&m->user_ids, o->users, &seed_state);
-    id_map_init(&m->item_ids, round_up_space((double)o->items, ITEM_ID_SPREAD), &seed_state);
-    id_map_init(&m->category_ids,
-                round_up_space((double)o->categories, CAT_ID_SPREAD), &seed_state);
+    id_map_init(&m->item_ids, id_space(o->items, ITEM_ID_SPREAD), &seed_state);
+    id_map_init(&m->category_ids, id_space(o->categories, CAT_ID_SPREAD), &seed_state);
     m->category_salt = splitmix64(&seed_state);
     m->users = o->users;
     for (int i = 0; i < SESSION_RING; i++)
@@ -390,13 +394,14 @@ static void usage(FILE *f)
         "                      lags the largest earlier timestamp by more than D\n"
         "                      (default 0 = non-decreasing timestamps)\n"
         "  --users N           user key space (default 987994); user ids are 1..N\n"
+        "                      (--users, --items, --categories: at most 4294967295)\n"
         "  --items N           item key space (default 4162024); ids are sparse in 1..1.24N\n"
         "  --categories N      category key space (default 9439); ids sparse in 1..547N\n"
         "  --zipf S            item popularity exponent: P(rank r) ~ 1/(r + Q)^S, r = 1, 2,\n"
         "                      ... (default 0.9; larger = hotter hot items, fewer distinct)\n"
-        "  --zipf-offset F     Q as a share of --items (default 0.00005, ~208 items): flattens\n"
-        "                      the head so the hottest items are a few times, not a hundred\n"
-        "                      times, hotter than the 100th, as in the real data\n"
+        "  --zipf-offset F     Q as a share of --items, 0..1 (default 0.00005, ~208 items):\n"
+        "                      flattens the head so the hottest items are a few times, not\n"
+        "                      a hundred times, hotter than the 100th, as in the real data\n"
         "  -h, --help          this text\n"
         "\n"
         "Behaviour mix: pv 89.58 %, cart 5.52 %, fav 2.88 %, buy 2.01 %. Each item has one\n"
@@ -415,32 +420,22 @@ static void die_usage(const char *fmt, const char *arg)
     exit(2);
 }
 
-static int64_t parse_int(const char *name, const char *text, int64_t min)
+static int64_t parse_int(const char *name, const char *text, int64_t min, int64_t max)
 {
     char *end;
     errno = 0;
     long long v = strtoll(text, &end, 10);
-    if (errno || end == text || *end || v < min)
+    if (errno || end == text || *end || v < min || v > max)
         die_usage("bad value for %s", name);
     return v;
 }
 
-static double parse_fraction(const char *name, const char *text)
+static double parse_double(const char *name, const char *text, double min, double max)
 {
     char *end;
     errno = 0;
     double v = strtod(text, &end);
-    if (errno || end == text || *end || !(v >= 0.0 && v <= 1.0))
-        die_usage("bad value for %s (a number in 0..1)", name);
-    return v;
-}
-
-static double parse_positive_double(const char *name, const char *text)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (errno || end == text || *end || !(v > 0.0) || !isfinite(v))
+    if (errno || end == text || *end || !(v >= min && v <= max))
         die_usage("bad value for %s", name);
     return v;
 }
@@ -478,33 +473,31 @@ static void parse_options(struct options *o, int argc, char **argv)
             usage(stdout);
             exit(0);
         } else if ((v = option_value(argc, argv, &i, "-n"))) {
-            o->rows = (uint64_t)parse_int("-n", v, 0);
+            o->rows = (uint64_t)parse_int("-n", v, 0, INT64_MAX);
         } else if ((v = option_value(argc, argv, &i, "-s"))) {
-            o->seed = (uint64_t)parse_int("-s", v, 0);
+            o->seed = (uint64_t)parse_int("-s", v, 0, INT64_MAX);
         } else if ((v = option_value(argc, argv, &i, "-o"))) {
             o->out_path = v;
         } else if ((v = option_value(argc, argv, &i, "--start"))) {
-            o->start = parse_int("--start", v, INT64_MIN / 2);
+            o->start = parse_int("--start", v, -MAX_EPOCH, MAX_EPOCH);
         } else if ((v = option_value(argc, argv, &i, "--rate"))) {
-            o->rate = parse_positive_double("--rate", v);
+            o->rate = parse_double("--rate", v, 1e-3, 1e12);
         } else if ((v = option_value(argc, argv, &i, "--disorder"))) {
-            o->disorder = parse_int("--disorder", v, 0);
+            o->disorder = parse_int("--disorder", v, 0, MAX_EPOCH);
         } else if ((v = option_value(argc, argv, &i, "--users"))) {
-            o->users = (uint64_t)parse_int("--users", v, 1);
+            o->users = (uint64_t)parse_int("--users", v, 1, UINT32_MAX);
         } else if ((v = option_value(argc, argv, &i, "--items"))) {
-            o->items = (uint64_t)parse_int("--items", v, 1);
+            o->items = (uint64_t)parse_int("--items", v, 1, UINT32_MAX);
         } else if ((v = option_value(argc, argv, &i, "--categories"))) {
-            o->categories = (uint64_t)parse_int("--categories", v, 1);
+            o->categories = (uint64_t)parse_int("--categories", v, 1, UINT32_MAX);
         } else if ((v = option_value(argc, argv, &i, "--zipf-offset"))) {
-            o->item_offset = parse_fraction("--zipf-offset", v);
+            o->item_offset = parse_double("--zipf-offset", v, 0.0, 1.0);
         } else if ((v = option_value(argc, argv, &i, "--zipf"))) {
-            o->item_zipf = parse_positive_double("--zipf", v);
+            o->item_zipf = parse_double("--zipf", v, 0.01, 10.0);
         } else {
             die_usage("unknown option '%s'", argv[i]);
         }
     }
-    if (o->items > UINT32_MAX || o->categories > UINT32_MAX)
-        die_usage("%s", "--items and --categories must be at most 4294967295");
 }
 
 static int open_output(const char *path)

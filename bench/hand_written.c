@@ -16,8 +16,9 @@
  * table item -> count per slice); the counts of the current window live in one running
  * table, which moves by adding the newest slice and subtracting the slice that leaves, so
  * each (slice, item) pair is touched twice instead of once per window it belongs to. The
- * top 5 of a window is one scan of the running table. PV/UV keeps a pv counter and a hash
- * set of users per hour.
+ * top 5 of a window comes from a short candidate list kept beside the running table (see
+ * running_window). PV/UV keeps a pv counter and a hash set of users per hour. Rows are
+ * parsed in batches and the hash slots they will touch are prefetched first.
  *
  * Without --disorder every slice and hour is held until the end of the file (any input
  * order works). With --disorder D the program works as a stream with watermark
@@ -173,7 +174,6 @@ static void count_map_delete_slot(struct count_map *m, size_t hole)
     m->slots[hole] = (struct count_entry){ 0 };
     m->size--;
 }
-
 
 /* ---- key_set: a set of u64 keys; slots hold key + 1 so that 0 means empty */
 

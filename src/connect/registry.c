@@ -259,8 +259,10 @@ static const char *const json_ts_standards[] = {"SQL", "ISO-8601", NULL};
 static const char *const json_null_key_modes[] = {"FAIL", "DROP", "LITERAL", NULL};
 static const char *const datagen_kinds[] = {"random", "sequence", NULL};
 static const char *const lookup_cache_kinds[] = {"NONE", "PARTIAL", NULL};
+static const char *const watermark_emit_strategies[] = {"on-periodic", "on-event", NULL};
 
 static const typed_option typed_options[] = {
+    {"scan.watermark.emit.strategy", OK_ENUM, watermark_emit_strategies},
     {"csv.field-delimiter", OK_CHAR, NULL},
     {"csv.quote-character", OK_CHAR, NULL},
     {"csv.escape-character", OK_CHAR, NULL},
@@ -390,15 +392,21 @@ static int check_value(const table_option *o)
 
 /* ---- known keys and suggestions ---- */
 
+/* Options every source takes; the planner, not the connector, acts on them. */
+static const char *const source_planner_options[] = {
+    "scan.watermark.emit.strategy",
+    NULL,
+};
+
 typedef struct key_sets {
-    const char *const *lists[2];     /* connector keys, format keys (either may be NULL) */
+    const char *const *lists[3];     /* connector keys, format keys, planner keys of sources (any may be NULL) */
 } key_sets;
 
 /* 1: key is valid; 0: unknown; -1: a '#' pattern matched but names no column (error recorded). */
 static int key_known(const connector_table *t, const key_sets *ks, const table_option *o)
 {
     if (strcmp(o->key, "connector") == 0 || strcmp(o->key, "format") == 0) return 1;
-    for (int l = 0; l < 2; l++) {
+    for (int l = 0; l < 3; l++) {
         if (!ks->lists[l]) continue;
         for (int i = 0; ks->lists[l][i]; i++) {
             const char *part;
@@ -438,7 +446,7 @@ static void suggest(const key_sets *ks, const char *key)
 {
     sb_t cand = {0}, best = {0};
     int best_dist = 1 << 30;
-    for (int l = 0; l < 2; l++) {
+    for (int l = 0; l < 3; l++) {
         if (!ks->lists[l]) continue;
         for (int i = 0; ks->lists[l][i]; i++) {
             candidate_for(ks->lists[l][i], key, &cand);
@@ -460,7 +468,7 @@ static void suggest(const key_sets *ks, const char *key)
 static void describe_keys(const key_sets *ks, sb_t *out)
 {
     int n = 0;
-    for (int l = 0; l < 2; l++) {
+    for (int l = 0; l < 3; l++) {
         if (!ks->lists[l]) continue;
         for (int i = 0; ks->lists[l][i]; i++) {
             if (n++) sb_puts(out, ", ");
@@ -515,7 +523,7 @@ static int check_duplicates(const connector_table *t)
 int connector_check_options(const connector_table *t, const connector_def *d)
 {
     if (check_duplicates(t)) return -1;
-    key_sets ks = {{d->options, NULL}};
+    key_sets ks = {{d->options, NULL, d->create_source ? source_planner_options : NULL}};
     const char *fmt_name = NULL;
     if (d->uses_format && table_opt_entry(t, "format")) {
         const format_def *f = format_of_table(t);

@@ -255,12 +255,18 @@ static int run_kernel(const expr_t *e, vector_t **argv, uint32_t n, const uint8_
 /* Narrow `need` after argument k-1 of a lazy call was evaluated. */
 static void narrow_need(enum lazy_kind kind, const vector_t *prev, uint8_t *need, uint32_t n)
 {
-    for (uint32_t i = 0; i < n; i++) {
-        switch (kind) {
-        case LAZY_AND: need[i] &= prev->nulls[i] || prev->i64[i]; break;       /* FALSE decides */
-        case LAZY_OR: need[i] &= prev->nulls[i] || !prev->i64[i]; break;       /* TRUE decides */
-        default: need[i] &= prev->nulls[i]; break;                             /* a value decides */
-        }
+    const uint8_t *nl = prev->nulls;
+    const int64_t *v = prev->i64;
+    switch (kind) {
+    case LAZY_AND:                              /* FALSE decides */
+        for (uint32_t i = 0; i < n; i++) need[i] &= nl[i] || v[i];
+        break;
+    case LAZY_OR:                               /* TRUE decides */
+        for (uint32_t i = 0; i < n; i++) need[i] &= nl[i] || !v[i];
+        break;
+    default:                                    /* a value decides */
+        for (uint32_t i = 0; i < n; i++) need[i] &= nl[i];
+        break;
     }
 }
 
@@ -380,9 +386,12 @@ static int eval_const_cast(const expr_t *e, uint32_t n, const uint8_t *active, v
 
 /* ---- dispatch ---- */
 
-static int eval_node(const expr_t *e, const chunk_t *in, uint32_t n, const uint8_t *active, vector_t *out,
+static int eval_node(const expr_t *e, const chunk_t *in, uint32_t n, const uint8_t *active, vector_t *out_vec,
                      eval_ctx *ctx)
 {
+    vector_t typed = *out_vec;                 /* kernels read the result type from out */
+    vector_t *out = &typed;
+    typed.type = e->type;
     switch (e->kind) {
     case EX_COL: return copy_column(e, in, n, out, ctx);
     case EX_CONST: broadcast_const(e, n, out); return 0;
@@ -391,7 +400,9 @@ static int eval_node(const expr_t *e, const chunk_t *in, uint32_t n, const uint8
         if (e->args[0]->kind == EX_CONST) return eval_const_cast(e, n, active, out, ctx);
         vector_t *arg = eval_arg(e->args[0], in, n, active, ctx);
         if (!arg) return -1;
-        return cast_vector_masked(arg, n, out, e->safe, e->span, ctx, active);
+        vector_t from = *arg;                  /* an input column typed as the binder saw it */
+        from.type = e->args[0]->type;
+        return cast_vector_masked(&from, n, out, e->safe, e->span, ctx, active);
     }
     case EX_CASE: return eval_case(e, in, n, active, out, ctx);
     }

@@ -63,7 +63,7 @@ expr_t *expr_call(arena_t *a, const func_def *fn, expr_t **args, int nargs, span
  * NULL with the error recorded otherwise. */
 expr_t *expr_case(arena_t *a, expr_t **args, int nargs, int has_else, span_t sp);
 void expr_free_state(expr_t *e);             /* releases compiled per-call state recursively */
-/* Text form for EXPLAIN: "+($1, 1)", "DATE_FORMAT($4, 'yyyy-MM-dd')"; col names when given. */
+/* Text form for EXPLAIN: "$1 + 1", "DATE_FORMAT($4, 'yyyy-MM-dd')"; col names when given. */
 void expr_format(const expr_t *e, const schema_t *in, sb_t *out);
 /* Does the expression reference column col / any column? */
 int expr_uses_col(const expr_t *e, int col);

@@ -156,14 +156,12 @@ static void arith_double(vector_t **args, uint32_t n, vector_t *out, enum arith_
 {
     const double *a = args[0]->f64, *b = args[1]->f64;
     double *r = out->f64;
-    for (uint32_t i = 0; i < n; i++) {
-        switch (op) {
-        case AR_ADD: r[i] = a[i] + b[i]; break;
-        case AR_SUB: r[i] = a[i] - b[i]; break;
-        case AR_MUL: r[i] = a[i] * b[i]; break;
-        case AR_DIV: r[i] = a[i] / b[i]; break;
-        case AR_MOD: r[i] = fmod(a[i], b[i]); break;
-        }
+    switch (op) {
+    case AR_ADD: for (uint32_t i = 0; i < n; i++) r[i] = a[i] + b[i]; break;
+    case AR_SUB: for (uint32_t i = 0; i < n; i++) r[i] = a[i] - b[i]; break;
+    case AR_MUL: for (uint32_t i = 0; i < n; i++) r[i] = a[i] * b[i]; break;
+    case AR_DIV: for (uint32_t i = 0; i < n; i++) r[i] = a[i] / b[i]; break;
+    case AR_MOD: for (uint32_t i = 0; i < n; i++) r[i] = fmod(a[i], b[i]); break;
     }
 }
 
@@ -475,15 +473,14 @@ static int is_eval(vector_t **args, uint32_t n, vector_t *out, enum is_test t)
 {
     const uint8_t *nl = args[0]->nulls;
     const int64_t *v = args[0]->i64;
-    for (uint32_t i = 0; i < n; i++) {
-        switch (t) {
-        case IS_NULL: out->i64[i] = nl[i] != 0; break;
-        case IS_NOT_NULL: out->i64[i] = nl[i] == 0; break;
-        case IS_TRUE: out->i64[i] = !nl[i] && v[i]; break;
-        case IS_FALSE: out->i64[i] = !nl[i] && !v[i]; break;
-        case IS_NOT_TRUE: out->i64[i] = nl[i] || !v[i]; break;
-        case IS_NOT_FALSE: out->i64[i] = nl[i] || v[i]; break;
-        }
+    int64_t *r = out->i64;
+    switch (t) {
+    case IS_NULL: for (uint32_t i = 0; i < n; i++) r[i] = nl[i] != 0; break;
+    case IS_NOT_NULL: for (uint32_t i = 0; i < n; i++) r[i] = nl[i] == 0; break;
+    case IS_TRUE: for (uint32_t i = 0; i < n; i++) r[i] = !nl[i] && v[i]; break;
+    case IS_FALSE: for (uint32_t i = 0; i < n; i++) r[i] = !nl[i] && !v[i]; break;
+    case IS_NOT_TRUE: for (uint32_t i = 0; i < n; i++) r[i] = nl[i] || !v[i]; break;
+    case IS_NOT_FALSE: for (uint32_t i = 0; i < n; i++) r[i] = nl[i] || v[i]; break;
     }
     return 0;
 }

@@ -30,6 +30,8 @@ typedef struct scan_spec {
     int rowtime_col;
     expr_t *watermark;
     int64_t idle_timeout_us;      /* 0: never idle */
+    int watermark_on_event;       /* 'scan.watermark.emit.strategy' = 'on-event': advance the
+                                     watermark after every row that raises it, not per chunk */
 } scan_spec;
 op_t *scan_new(exec_ctx *ctx, const schema_t *out, const scan_spec *spec);
 /* Read one chunk and push it downstream. Returns 1 more to come, 0 ended, -1 error. */

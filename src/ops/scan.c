@@ -1,6 +1,8 @@
 /* scan.c - the source operator: pulls chunks of physical columns from a connector source,
  * appends the computed columns, pushes the chunk downstream and then advances the
- * watermark to the largest watermark-expression value seen so far (once per chunk).
+ * watermark to the largest watermark-expression value seen so far: once per chunk (the
+ * analogue of Flink's periodic watermarks), or with the 'on-event' strategy after every row
+ * that raises it (the chunk is then pushed in pieces through a selection vector).
  * A bounded source ends with the final watermark TS_MAX, then end-of-input.
  * Rows that arrive already behind the watermark are counted as late here (the operators
  * that drop them count them too). */
@@ -24,7 +26,33 @@ typedef struct scan_op {
     int64_t max_wm;
     uint64_t late;
     int ended;
+    int on_event;
+    uint16_t *sel;             /* pieces of a chunk, for on-event watermarks */
 } scan_op;
+
+/* On-event watermarks: push the rows up to each watermark raise, then the watermark. */
+static int push_on_event(scan_op *s)
+{
+    op_t *op = &s->op;
+    const vector_t *rt = &s->view.cols[s->rowtime_col];
+    chunk_t piece = s->view;
+    piece.sel = s->sel;
+    uint32_t from = 0;
+    for (uint32_t r = 0; r < s->view.nrows; r++) {
+        if (!rt->nulls[r] && rt->i64[r] <= s->max_wm) s->late++;
+        if (s->wm_out.nulls[r] || s->wm_out.i64[r] <= s->max_wm) continue;
+        piece.nsel = 0;
+        for (uint32_t i = from; i <= r; i++) s->sel[piece.nsel++] = (uint16_t)i;
+        if (op_emit(op, &piece) < 0) return -1;
+        from = r + 1;
+        s->max_wm = s->wm_out.i64[r];
+        if (op_emit_watermark(op, s->max_wm) < 0) return -1;
+    }
+    if (from == s->view.nrows) return 0;
+    piece.nsel = 0;
+    for (uint32_t i = from; i < s->view.nrows; i++) s->sel[piece.nsel++] = (uint16_t)i;
+    return op_emit(op, &piece);
+}
 
 static int scan_finish_downstream(op_t *op)
 {
@@ -55,6 +83,11 @@ int scan_pull(op_t *op)
         s->view.nrows = s->phys->nrows;
         s->view.ops = s->phys->ops;
         int64_t chunk_wm = TS_MIN;
+        if (s->watermark && s->on_event) {
+            if (expr_eval(s->watermark, &s->view, &s->wm_out, &ec) < 0) return -1;
+            if (push_on_event(s) < 0) return -1;
+            return rc == 0 ? (s->ended = 1, scan_finish_downstream(op) < 0 ? -1 : 0) : 1;
+        }
         if (s->watermark) {
             if (expr_eval(s->watermark, &s->view, &s->wm_out, &ec) < 0) return -1;
             const vector_t *rt = &s->view.cols[s->rowtime_col];
@@ -105,6 +138,7 @@ static void scan_destroy(op_t *op)
     free(s->computed_out);
     if (s->wm_out.data) vector_free(&s->wm_out);
     free(s->view.cols);
+    free(s->sel);
     arena_free(&s->view.arena);
     arena_free(&s->scratch);
     arena_free(&s->strings);
@@ -145,5 +179,7 @@ op_t *scan_new(exec_ctx *ctx, const schema_t *out, const scan_spec *spec)
     arena_init(&s->scratch, 64 * 1024);
     arena_init(&s->strings, 64 * 1024);
     s->max_wm = TS_MIN;
+    s->on_event = spec->watermark_on_event;
+    s->sel = xcalloc(CHUNK_CAP, sizeof *s->sel);
     return &s->op;
 }

@@ -23,7 +23,9 @@ static op_t *build_node(plan_node *n, exec_ctx *ctx, built_job *b)
         catalog_table *t = n->table;
         source_t *src = t->connector->create_source(&t->conn);
         if (!src) return NULL;
-        scan_spec spec = {src, n->computed, n->ncomputed, n->rowtime_col, n->watermark, 0};
+        const char *strategy = table_opt(&t->conn, "scan.watermark.emit.strategy");
+        scan_spec spec = {src, n->computed, n->ncomputed, n->rowtime_col, n->watermark, 0,
+                          strategy && str_ieq(strategy, "on-event")};
         op = scan_new(ctx, &n->schema, &spec);
         b->scans = xrealloc(b->scans, sizeof *b->scans * (size_t)(b->nscans + 1));
         b->scans[b->nscans++] = op;
