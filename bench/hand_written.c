@@ -429,11 +429,12 @@ static void running_lower_floor(struct running_window *w)
         uint32_t c = slots[i].count;
         if (c == 0 || (n_heap == CANDIDATE_TARGET && c <= heap[0]))
             continue;
-        size_t j = n_heap < CANDIDATE_TARGET ? n_heap++ : 0;
-        if (j > 0) {                   /* sift up */
-            for (; j > 0 && heap[(j - 1) / 2] > c; j = (j - 1) / 2)
+        size_t j;
+        if (n_heap < CANDIDATE_TARGET) {        /* append and sift up */
+            for (j = n_heap++; j > 0 && heap[(j - 1) / 2] > c; j = (j - 1) / 2)
                 heap[j] = heap[(j - 1) / 2];
-        } else {                       /* replace the root and sift down */
+        } else {                                /* replace the root and sift down */
+            j = 0;
             for (size_t child; (child = 2 * j + 1) < n_heap; j = child) {
                 if (child + 1 < n_heap && heap[child + 1] < heap[child])
                     child++;
@@ -469,7 +470,8 @@ static int running_top(struct running_window *w, struct count_entry top[TOP_N])
     for (size_t i = 0; i < w->n_candidates; i++) {
         const struct count_entry *e =
             &w->counts.slots[count_map_find(&w->counts, w->candidates[i])];
-        if (n == TOP_N && !ranks_before(e->count, e->key, top[TOP_N - 1].count, top[TOP_N - 1].key))
+        const struct count_entry *last = &top[TOP_N - 1];
+        if (n == TOP_N && !ranks_before(e->count, e->key, last->count, last->key))
             continue;
         int j = n < TOP_N ? n++ : TOP_N - 1;
         for (; j > 0 && ranks_before(e->count, e->key, top[j - 1].count, top[j - 1].key); j--)
@@ -587,8 +589,8 @@ static void emit_top_items(struct hot_items *h, int64_t window_end)
 
 static int compare_slices(const void *a, const void *b)
 {
-    int64_t x = (*(struct slice *const *)a)->no, y = (*(struct slice *const *)b)->no;
-    return (x > y) - (x < y);
+    const struct slice *x = *(void *const *)a, *y = *(void *const *)b;
+    return (x->no > y->no) - (x->no < y->no);
 }
 
 /* Evaluates, in order, every window that ends at or before `limit` (epoch seconds) and
@@ -596,8 +598,8 @@ static int compare_slices(const void *a, const void *b)
 static void hot_items_fire(struct hot_items *h, int64_t limit)
 {
     int64_t limit_slice = floor_div(limit, SLICE_SECONDS) - 1;
-    struct slice **ready = xcalloc(h->pending.size, sizeof *ready);
-    size_t n_ready = window_table_take_upto(&h->pending, limit_slice, (void **)ready);
+    void **ready = xcalloc(h->pending.size, sizeof *ready);
+    size_t n_ready = window_table_take_upto(&h->pending, limit_slice, ready);
     size_t next = 0;
 
     hot_items_uncache(h);
@@ -607,14 +609,14 @@ static void hot_items_fire(struct hot_items *h, int64_t limit)
         if (h->n_in_window > 0)
             s = h->last_slice + 1;
         else if (next < n_ready)
-            s = ready[next]->no;
+            s = ((struct slice *)ready[next])->no;
         else
             break;
         if (s > limit_slice)
             break;
         while (h->n_in_window > 0 && h->in_window[0]->no <= s - HOP_SLICES)
             running_drop_oldest_slice(h);
-        if (next < n_ready && ready[next]->no == s)
+        if (next < n_ready && ((struct slice *)ready[next])->no == s)
             running_add_slice(h, ready[next++]);
         h->last_slice = s;
         h->started = 1;
@@ -694,16 +696,16 @@ static int pv_uv_add(struct pv_uv *p, int64_t ts, uint64_t user)
 
 static int compare_hours(const void *a, const void *b)
 {
-    int64_t x = (*(struct hour *const *)a)->no, y = (*(struct hour *const *)b)->no;
-    return (x > y) - (x < y);
+    const struct hour *x = *(void *const *)a, *y = *(void *const *)b;
+    return (x->no > y->no) - (x->no < y->no);
 }
 
 /* Emits and frees, in order, every hour that ends at or before `limit`. */
 static void pv_uv_fire(struct pv_uv *p, int64_t limit)
 {
-    struct hour **ready = xcalloc(p->pending.size, sizeof *ready);
+    void **ready = xcalloc(p->pending.size, sizeof *ready);
     size_t n_ready = window_table_take_upto(&p->pending, floor_div(limit, HOUR_SECONDS) - 1,
-                                            (void **)ready);
+                                            ready);
     pv_uv_uncache(p);
     qsort(ready, n_ready, sizeof *ready, compare_hours);
     for (size_t i = 0; i < n_ready; i++) {

@@ -129,8 +129,9 @@ else not_ok "other seed, other bytes"; fi
 late=$(max_lateness "$tmp/inorder.csv")
 if [ "$late" -eq 0 ]; then ok "default: non-decreasing timestamps"
 else not_ok "default: timestamps go back by $late s"; fi
-if grep -qvE '^[0-9]+,[0-9]+,[0-9]+,(pv|cart|fav|buy),[0-9]+$' "$tmp/inorder.csv"; then
-  not_ok "row format: $(grep -vE '^[0-9]+,[0-9]+,[0-9]+,(pv|cart|fav|buy),[0-9]+$' "$tmp/inorder.csv" | head -1)"
+row_re='^[0-9]+,[0-9]+,[0-9]+,(pv|cart|fav|buy),[0-9]+$'
+if grep -qvE "$row_re" "$tmp/inorder.csv"; then
+  not_ok "row format: $(grep -vE "$row_re" "$tmp/inorder.csv" | head -1)"
 else
   ok "row format userId,itemId,categoryId,behavior,timestamp"
 fi

@@ -242,7 +242,8 @@ static int parse_uint(const char **p, const char *end, int min_digits, int max_d
     return 0;
 }
 
-/* yyyy-M-d [( |T)H:m[:s[.fffffffff]]] [Z]; *zulu tells whether a trailing Z was seen. */
+/* yyyy-M-d [( |T)H:m[:s[.f]]] [Z] with 1..9 fraction digits (past micros dropped);
+ * *zulu tells whether a trailing Z was seen. */
 static int parse_datetime(const char *s, size_t len, int64_t *us, int *zulu, int date_only)
 {
     const char *p = s, *end = s + len;
@@ -268,7 +269,7 @@ static int parse_datetime(const char *s, size_t len, int64_t *us, int *zulu, int
                     n++;
                     p++;
                 }
-                if (n == 0) return -1;
+                if (n == 0 || n > 9) return -1;
                 for (; n < 6; n++) micros *= 10;
             }
         }

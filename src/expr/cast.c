@@ -262,6 +262,20 @@ static int cast_to_decimal(cast_job *job)
     return 0;
 }
 
+/* Decimal digits of v written backwards ending at `end`; returns the first character. */
+static const char *format_integer(int64_t v, char *end, uint32_t *len)
+{
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    char *p = end;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) *--p = '-';
+    *len = (uint32_t)(end - p);
+    return p;
+}
+
 /* VARCHAR(n): keep the first n characters. */
 static uint32_t clip_length(const char *p, uint32_t len, int32_t max_chars)
 {
@@ -289,8 +303,7 @@ static int cast_to_string(cast_job *job)
         const char *text;
         uint32_t len;
         if (from.id == TY_INT || from.id == TY_BIGINT) {
-            len = (uint32_t)snprintf(digits, sizeof digits, "%lld", (long long)in->i64[i]);
-            text = digits;
+            text = format_integer(in->i64[i], digits + sizeof digits, &len);
         } else {
             value_t v;
             vector_get(in, i, &v);

@@ -133,13 +133,27 @@ static size_t phys_width(type_t t) { return type_phys(t) == PHYS_STR ? sizeof(st
 
 static void zero_null_payloads(vector_t *v, uint32_t n)
 {
+    uint8_t any = 0;
+    for (uint32_t i = 0; i < n; i++) any |= v->nulls[i];
+    if (!any) return;
     if (type_phys(v->type) == PHYS_STR) {
         for (uint32_t i = 0; i < n; i++)
             if (v->nulls[i]) memset(&v->str[i], 0, sizeof(str_t));
     } else {
-        for (uint32_t i = 0; i < n; i++)
-            if (v->nulls[i]) v->i64[i] = 0;
+        for (uint32_t i = 0; i < n; i++) v->i64[i] &= -(int64_t)(v->nulls[i] == 0);
     }
+}
+
+/* A scratch vector for an intermediate result. Not zeroed: every node writes all of its
+ * rows (NULL rows get zero payloads), so nothing reads stale bytes. */
+static vector_t *tmp_result(eval_ctx *ctx, type_t t, uint32_t n)
+{
+    vector_t *v = arena_alloc(ctx->scratch, sizeof *v);
+    v->type = t;
+    v->cap = n;
+    v->nulls = arena_alloc(ctx->scratch, n);
+    v->data = arena_alloc(ctx->scratch, (size_t)n * phys_width(t));
+    return v;
 }
 
 static int any_row(const uint8_t *mask, uint32_t n)
@@ -209,7 +223,7 @@ static vector_t *eval_arg(const expr_t *arg, const chunk_t *in, uint32_t n, cons
 {
     if (arg->kind == EX_COL && arg->col >= 0 && (uint32_t)arg->col < in->ncols)
         return (vector_t *)&in->cols[arg->col];
-    vector_t *v = func_tmp_vector(ctx, arg->type, n);
+    vector_t *v = tmp_result(ctx, arg->type, n);
     if (eval_node(arg, in, n, active, v, ctx)) return NULL;
     return v;
 }
@@ -320,10 +334,10 @@ static int eval_call(const expr_t *e, const chunk_t *in, uint32_t n, const uint8
 static int take_branch(const expr_t *c, const expr_t *branch, const uint8_t *rows, const chunk_t *in, uint32_t n,
                        vector_t *out, eval_ctx *ctx)
 {
-    vector_t *v = func_tmp_vector(ctx, branch->type, n);
+    vector_t *v = tmp_result(ctx, branch->type, n);
     if (eval_node(branch, in, n, rows, v, ctx)) return -1;
     if (!type_equal(branch->type, c->type)) {
-        vector_t *conv = func_tmp_vector(ctx, c->type, n);
+        vector_t *conv = tmp_result(ctx, c->type, n);
         if (cast_vector_masked(v, n, conv, 0, branch->span, ctx, rows)) return -1;
         v = conv;
     }

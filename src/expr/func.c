@@ -68,9 +68,7 @@ static int fold_const_cast(expr_t *arg, type_t to, arena_t *a, expr_t **out)
     if (type_phys(to) == PHYS_STR) res.data = &out_val.s;
     eval_ctx ctx = {.exec = NULL, .arena = a, .scratch = a};
     if (cast_vector(&in, 1, &res, 0, arg->span, &ctx)) return -1;
-    out_val.null = out_null;
-    if (type_phys(to) == PHYS_STR && !out_null)
-        out_val.s = str_copy(a, str_ptr(&out_val.s), out_val.s.len);
+    out_val.null = out_null;               /* long string results are already in `a` */
     *out = expr_const(a, to, out_val, arg->span);
     return 0;
 }

@@ -513,6 +513,7 @@ typedef struct regex_rows {
     const pcre2_code *cur;
     str_t cur_pattern;
     int have_cur;
+    uint32_t groups;         /* capture groups of the last pattern returned */
 } regex_rows;
 
 static void regex_rows_init(regex_rows *rr, const expr_t *call, eval_ctx *ctx)
@@ -520,8 +521,12 @@ static void regex_rows_init(regex_rows *rr, const expr_t *call, eval_ctx *ctx)
     memset(rr, 0, sizeof *rr);
     rr->gctx = pcre2_general_context_create(scratch_malloc, scratch_free, ctx->scratch);
     rr->fixed = call->state;
-    if (rr->fixed) rr->md = pcre2_match_data_create_from_pattern(rr->fixed, rr->gctx);
-    else rr->cctx = pcre2_compile_context_create(rr->gctx);
+    if (rr->fixed) {
+        rr->md = pcre2_match_data_create_from_pattern(rr->fixed, rr->gctx);
+        pcre2_pattern_info(rr->fixed, PCRE2_INFO_CAPTURECOUNT, &rr->groups);
+    } else {
+        rr->cctx = pcre2_compile_context_create(rr->gctx);
+    }
 }
 
 static const pcre2_code *regex_for_row(regex_rows *rr, const str_t *pattern)
@@ -533,7 +538,10 @@ static const pcre2_code *regex_for_row(regex_rows *rr, const str_t *pattern)
     rr->cur = regex_compile(str_ptr(pattern), pattern->len, rr->cctx, msg, sizeof msg, &at);
     rr->cur_pattern = *pattern;
     rr->have_cur = 1;
-    if (rr->cur) rr->md = pcre2_match_data_create_from_pattern(rr->cur, rr->gctx);
+    if (rr->cur) {
+        rr->md = pcre2_match_data_create_from_pattern(rr->cur, rr->gctx);
+        pcre2_pattern_info(rr->cur, PCRE2_INFO_CAPTURECOUNT, &rr->groups);
+    }
     return rr->cur;
 }
 
@@ -567,10 +575,8 @@ static int regexp_extract_eval(const expr_t *call, vector_t **args, uint32_t n, 
         if (out->nulls[i]) continue;
         const pcre2_code *re = regex_for_row(&rr, &args[1]->str[i]);
         int64_t group = call->nargs > 2 ? args[2]->i64[i] : 0;
-        uint32_t groups = 0;
-        if (re) pcre2_pattern_info(re, PCRE2_INFO_CAPTURECOUNT, &groups);
         const str_t *s = &args[0]->str[i];
-        if (!re || group < 0 || group > (int64_t)groups || regex_find(&rr, re, s, 0) <= 0) {
+        if (!re || group < 0 || group > (int64_t)rr.groups || regex_find(&rr, re, s, 0) <= 0) {
             out->nulls[i] = 1;
             continue;
         }

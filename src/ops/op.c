@@ -8,6 +8,7 @@ void op_init(op_t *op, const op_vtable *vt, exec_ctx *ctx, const schema_t *out_s
     op->vt = vt;
     op->ctx = ctx;
     if (out_schema) schema_copy(&op->schema, out_schema);
+    else memset(&op->schema, 0, sizeof op->schema);
     op->outs = NULL;
     op->nouts = 0;
     op->nin = nin;

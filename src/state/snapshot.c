@@ -7,6 +7,7 @@
 
 static void put(snap_writer *w, const void *p, size_t n)
 {
+    if (n == 0) return;                 /* p may be NULL for empty bytes */
     if (w->len + n > w->cap) {
         size_t cap = w->cap ? w->cap * 2 : 4096;
         while (cap < w->len + n) cap *= 2;

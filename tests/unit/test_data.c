@@ -912,7 +912,7 @@ TEST(chunk_reset_and_reuse)
     make_schema(&s);
     chunk_t *c = chunk_new(&s, 4);
     for (int round = 0; round < 3; round++) {
-        char text[40];
+        char text[48];
         snprintf(text, sizeof text, "round %d, a string of some length", round);
         value_t r[3] = {value_i64(round), sval(text), value_f64(round)};
         for (int i = 0; i < 4; i++) chunk_append_values(c, r, OP_INSERT);
