@@ -6,7 +6,7 @@ CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wshadow=local
 CPPFLAGS := -Isrc -D_GNU_SOURCE
 LDLIBS   := -lsqlite3 -lxxhash -lpcre2-8 -lm -lpthread
-DEB_PKGS := build-essential libsqlite3-dev libxxhash-dev libpcre2-dev sqlite3 valgrind clang
+DEB_PKGS := build-essential libsqlite3-dev libxxhash-dev libpcre2-dev sqlite3 tzdata bc valgrind clang
 
 LIB_SRC  := $(filter-out src/cli/main.c,$(wildcard src/*/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -15,7 +15,7 @@ BUILD    ?= build
 OBJ      := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test test-fast unit sqltest asan demo bench clean fuzz
+.PHONY: all deps test unit sqltest benchcheck asan demo bench clean fuzz
 all: $(BUILD)/eddy $(BUILD)/eddy-bench-gen $(BUILD)/hand_written
 
 $(BUILD)/obj/%.o: %.c
@@ -62,10 +62,14 @@ $(BUILD)/sql_runner: tests/sql_runner.c
 sqltest: $(BUILD)/eddy $(BUILD)/sql_runner
 	@$(BUILD)/sql_runner $(BUILD)/eddy tests/sql/*.test
 
+# The benchmark's generator and hand-written baseline checked against SQLite.
+benchcheck: $(BUILD)/eddy-bench-gen $(BUILD)/hand_written
+	@BUILD=$(BUILD) bash tests/bench_check.sh
+
 # The whole suite: optimized build, then the same tests under ASan/UBSan.
 test: deps
 	$(MAKE) all
-	$(MAKE) unit sqltest
+	$(MAKE) unit sqltest benchcheck
 	$(MAKE) asan
 
 asan:

@@ -1,4 +1,5 @@
-/* hashmap.c - linear-probing hash map with tombstones; keys are copied, values are borrowed. */
+/* hashmap.c - linear-probing hash map with tombstones (keys are copied, values are borrowed),
+ * and the hidx index of caller-owned items (linear probing with backward-shift deletion). */
 #include "base/hashmap.h"
 #include "base/util.h"
 #include <stdlib.h>
@@ -100,4 +101,74 @@ int hmap_next(const hmap_t *m, size_t *pos, hmap_entry **out)
         if (e->hash && e->key != TOMB) { *out = e; return 1; }
     }
     return 0;
+}
+
+/* ---- hidx ---- */
+
+void hidx_init(hidx_t *x) { memset(x, 0, sizeof *x); }
+
+void hidx_free(hidx_t *x)
+{
+    free(x->slots);
+    memset(x, 0, sizeof *x);
+}
+
+static void hidx_place(hidx_slot *slots, size_t cap, uint64_t hash, void *item)
+{
+    size_t j = hash & (cap - 1);
+    while (slots[j].hash) j = (j + 1) & (cap - 1);
+    slots[j].hash = hash;
+    slots[j].item = item;
+}
+
+static void hidx_grow(hidx_t *x)
+{
+    size_t cap = x->cap ? x->cap * 2 : 16;
+    hidx_slot *slots = xcalloc(cap, sizeof *slots);
+    for (size_t i = 0; i < x->cap; i++)
+        if (x->slots[i].hash) hidx_place(slots, cap, x->slots[i].hash, x->slots[i].item);
+    free(x->slots);
+    x->slots = slots;
+    x->cap = cap;
+}
+
+void hidx_add(hidx_t *x, uint64_t hash, void *item)
+{
+    if ((x->len + 1) * 4 > x->cap * 3) hidx_grow(x);
+    hidx_place(x->slots, x->cap, hash, item);
+    x->len++;
+}
+
+/* Backward-shift deletion: move later members of the probe run into the hole so that every
+ * item stays reachable from its home slot without tombstones. */
+int hidx_remove(hidx_t *x, uint64_t hash, const void *item)
+{
+    if (!x->cap) return 0;
+    size_t mask = x->cap - 1, j = hash & mask;
+    for (;; j = (j + 1) & mask) {
+        if (!x->slots[j].hash) return 0;
+        if (x->slots[j].hash == hash && x->slots[j].item == item) break;
+    }
+    size_t hole = j;
+    for (size_t k = (j + 1) & mask; x->slots[k].hash; k = (k + 1) & mask) {
+        size_t home = x->slots[k].hash & mask;
+        /* k may move into the hole when its home is not in (hole, k] (cyclically) */
+        if (((k - home) & mask) >= ((k - hole) & mask)) {
+            x->slots[hole] = x->slots[k];
+            hole = k;
+        }
+    }
+    x->slots[hole].hash = 0;
+    x->slots[hole].item = NULL;
+    x->len--;
+    return 1;
+}
+
+void *hidx_next(const hidx_t *x, size_t *pos)
+{
+    while (*pos < x->cap) {
+        const hidx_slot *s = &x->slots[(*pos)++];
+        if (s->hash) return s->item;
+    }
+    return NULL;
 }

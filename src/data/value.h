@@ -30,7 +30,7 @@ void format_java_double(double d, sb_t *out);
 /* Compare two non-null values of the same type: <0, 0, >0. */
 int value_cmp(type_t t, const value_t *a, const value_t *b);
 
-/* Text forms. CAST(x AS STRING) style: "2017-11-26 09:00:00.000", "12.50", "true". */
+/* Text forms. CAST(x AS STRING) style: "2017-11-26 09:00:00.000", "12.50", "TRUE". */
 void value_format(type_t t, const value_t *v, sb_t *out);
 /* Flink's print connector (Row.toString) style: TIMESTAMP as "2017-11-26T09:00" (Java
  * LocalDateTime), TIMESTAMP_LTZ as "2017-11-26T01:00:00Z" (Instant), DOUBLE as Java's

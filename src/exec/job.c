@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/resource.h>
 
 int64_t ctx_wall_clock_us(void)
 {
@@ -221,6 +222,13 @@ static void clear_visited(plan_node *n)
     for (int i = 0; i < n->ninputs; i++) clear_visited(n->inputs[i]);
 }
 
+static double peak_rss_mb(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_maxrss / 1024.0;
+}
+
 void job_summary(job *j, FILE *out)
 {
     for (int i = 0; i < j->plan.nscans; i++) {
@@ -240,6 +248,7 @@ void job_summary(job *j, FILE *out)
         fprintf(out, "sink   %-24s rows out %9llu  skipped %8d  late %8llu  time %.3f s\n", n->sink_table->name,
                 (unsigned long long)s->rows, 0, (unsigned long long)late, j->run_seconds);
     }
+    fprintf(out, "peak memory %.1f MB\n", peak_rss_mb());
 }
 
 void job_free(job *j)

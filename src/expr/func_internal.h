@@ -46,6 +46,12 @@ type_t func_decimal_adjust(int precision, int scale);
 int func_decimal_precision(type_t t);
 static inline int func_decimal_scale(type_t t) { return t.id == TY_DECIMAL ? t.scale : 0; }
 static inline int func_arg_const(const expr_t *call, int i) { return call->args[i]->kind == EX_CONST; }
+/* Release compiled state left by an earlier check of the same call (checks may be re-run). */
+static inline void func_reset_state(expr_t *call)
+{
+    if (call->state && call->fn->free_state) call->fn->free_state(call->state);
+    call->state = NULL;
+}
 
 /* ---- evaluation time ---- */
 

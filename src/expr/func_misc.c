@@ -358,6 +358,7 @@ static java_random *unseeded_random(void)
  * one generator for the call, kept in call->state. */
 static int check_rand(expr_t *call, arena_t *a, type_id result)
 {
+    func_reset_state(call);
     if (func_check_arg_count(call)) return -1;
     for (int i = 0; i < call->nargs; i++) {
         type_t t = call->args[i]->type;

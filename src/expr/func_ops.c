@@ -550,6 +550,7 @@ static void compile_in_list(expr_t *call)
 
 static int check_in(expr_t *call, arena_t *a)
 {
+    func_reset_state(call);
     if (func_check_arg_count(call) || coerce_for_compare(call, a)) return -1;
     compile_in_list(call);
     return 0;
@@ -790,6 +791,7 @@ static int invalid_escape_sequence(span_t sp, const char *p, uint32_t len, int a
 
 static int check_like(expr_t *call, arena_t *a)
 {
+    func_reset_state(call);
     if (func_check_arg_count(call) || func_coerce_strings(call, 0, a)) return -1;
     call->type = type_make(TY_BOOLEAN);
     like_escape esc = {NULL, 0};

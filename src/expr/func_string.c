@@ -481,6 +481,7 @@ static pcre2_code *regex_compile(const char *p, uint32_t len, pcre2_compile_cont
  * pattern is compiled now, and a malformed one is an error at the pattern. */
 static int check_regex(expr_t *call, arena_t *a, const char *sig, type_id result)
 {
+    func_reset_state(call);
     if (check_args(call, a, sig, result)) return -1;
     if (!func_arg_const(call, 1) || call->args[1]->val.null) return 0;
     const str_t *pat = &call->args[1]->val.s;

@@ -32,6 +32,7 @@
 #include "sql/ast.h"
 #include "base/strbuf.h"
 #include <string.h>
+#include <strings.h>
 
 const char *time_unit_name(time_unit u)
 {
@@ -40,6 +41,19 @@ const char *time_unit_name(time_unit u)
         "MILLISECOND", "MICROSECOND",
     };
     return (unsigned)u < sizeof names / sizeof names[0] ? names[u] : "?";
+}
+
+time_unit time_unit_parse(const char *word)
+{
+    static const struct { const char *name; time_unit u; } units[] = {
+        {"YEAR", TU_YEAR}, {"YEARS", TU_YEAR}, {"QUARTER", TU_QUARTER}, {"MONTH", TU_MONTH},
+        {"MONTHS", TU_MONTH}, {"WEEK", TU_WEEK}, {"DAY", TU_DAY}, {"DAYS", TU_DAY}, {"HOUR", TU_HOUR},
+        {"HOURS", TU_HOUR}, {"MINUTE", TU_MINUTE}, {"MINUTES", TU_MINUTE}, {"SECOND", TU_SECOND},
+        {"SECONDS", TU_SECOND}, {"MILLISECOND", TU_MILLISECOND}, {"MICROSECOND", TU_MICROSECOND},
+    };
+    for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+        if (strcasecmp(word, units[i].name) == 0) return units[i].u;
+    return TU_NONE;
 }
 
 static const char *const kind_names[] = {

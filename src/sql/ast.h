@@ -164,5 +164,7 @@ struct sb;
 void ast_dump(const ast_t *n, struct sb *out);
 
 const char *time_unit_name(time_unit u);
+/* "DAY", "days", ... -> TU_DAY; TU_NONE when the word is not a unit. */
+time_unit time_unit_parse(const char *word);
 
 #endif

@@ -477,15 +477,6 @@ static int resolve_ident(relation *r, ast_t *n, int *out)
     return 0;
 }
 
-static expr_t *bind_args(binder *b, bind_scope *s, ast_list *l, expr_t **args)
-{
-    for (int i = 0; i < l->len; i++) {
-        args[i] = bind_expr(b, s, l->items[i]);
-        if (!args[i]) return NULL;
-    }
-    return (expr_t *)1;
-}
-
 static expr_t *bind_case(binder *b, bind_scope *s, ast_t *n)
 {
     int npairs = n->list.len / 2;
@@ -823,7 +814,20 @@ static expr_t *bind_expr(binder *b, bind_scope *s, ast_t *n)
             return NULL;
         }
         expr_t **list = arena_alloc(b->arena, sizeof(expr_t *) * (size_t)(n->list.len + 1));
-        if (!bind_args(b, s, &n->list, list)) return NULL;
+        int first = 0;
+        if ((str_ieq(n->name, "TIMESTAMPADD") || str_ieq(n->name, "TIMESTAMPDIFF")) && n->list.len > 0) {
+            /* The first argument is a unit word: TIMESTAMPADD(DAY, 1, ts). */
+            ast_t *u = n->list.items[0];
+            time_unit unit = u->kind == AST_IDENT && u->nnames == 1 ? time_unit_parse(u->names[0]) : TU_NONE;
+            if (unit == TU_NONE) {
+                err_at(u->span, "%s expects a time unit first (SECOND, MINUTE, HOUR, DAY, WEEK, MONTH, QUARTER, YEAR)", n->name);
+                return NULL;
+            }
+            list[0] = expr_const(b->arena, type_make(TY_BIGINT), value_i64(unit), u->span);
+            first = 1;
+        }
+        for (int i = first; i < n->list.len; i++)
+            if (!(list[i] = bind_expr(b, s, n->list.items[i]))) return NULL;
         return make_call(b, n->name, list, n->list.len, n->span);
     }
     case AST_STAR:

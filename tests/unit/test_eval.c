@@ -601,6 +601,8 @@ TEST(explain_text)
     CHECK_EQ_STR(FMT(CALL("NOT BETWEEN", a, LIT("INT", "1"), b), &s), "a NOT BETWEEN 1 AND b");
     CHECK_EQ_STR(FMT(CALL("LIKE", str, LIT("STRING", "a!%"), LIT("STRING", "!")), &s), "s LIKE 'a!%' ESCAPE '!'");
     CHECK_EQ_STR(FMT(CALL("||", str, LIT("STRING", "it's")), &s), "s || 'it''s'");
+    CHECK_EQ_STR(FMT(CALL("NOT LIKE", str, LIT("STRING", "a%")), &s), "s NOT LIKE 'a%'");
+    CHECK_EQ_STR(FMT(CALL("=", CALL("UPPER", str), LIT("STRING", "X")), &s), "UPPER(s) = 'X'");
     CHECK_EQ_STR(FMT(LIT("TIMESTAMP(3)", "2021-03-25 12:03:00"), &s), "TIMESTAMP '2021-03-25 12:03:00.000'");
     CHECK_EQ_STR(FMT(LIT("DATE", "2021-03-25"), &s), "DATE '2021-03-25'");
     CHECK_EQ_STR(FMT(LIT("INTERVAL_DT", "5000000"), &s), "INTERVAL '5' SECOND");

@@ -13,6 +13,11 @@ TEST(concat)
     CHECK_EQ_STR(EVAL(CALL("CONCAT", CALL("SUBSTR", S("2021-03-25 12:03:00"), I("1"), I("10")), S(" 00:00:00")), ONE_ROW()),
                  "2021-03-25 00:00:00");
     CHECK_EQ_STR(EVAL(CALL("||", SCOL(0), SCOL(1)), ROWS("STRING STRING", "ab|cd;|;x|NULL")), "abcd||NULL");
+    /* 12 bytes fit in the view itself, 13 do not */
+    CHECK_EQ_STR(EVAL(CALL("CONCAT", SCOL(0), SCOL(1)), ROWS("STRING STRING", "abcdef|ghijkl;abcdef|ghijklm")),
+                 "abcdefghijkl|abcdefghijklm");
+    CHECK_EQ_STR(EVAL(SCOL(0), ROWS("STRING", "short;a string longer than twelve bytes;NULL")),
+                 "short|a string longer than twelve bytes|NULL");
     CHECK_EQ_STR(EVAL(CALL("CONCAT_WS", SCOL(0), SCOL(1), SCOL(2), S("")),
                       ROWS("STRING STRING STRING", ",|a|b;,|NULL|b;NULL|a|b;--|NULL|NULL")), "a,b,|b,|NULL|");
 }
@@ -122,6 +127,10 @@ TEST(like)
                  "invalid escape sequence in LIKE pattern 'ab!' at position 3: the escape character must be followed by %, _ or itself");
     CHECK_EQ_STR(CHECK_ERROR(CALL("LIKE", SCOL(0), S("ab"), S("!!"))),
                  "invalid escape character '!!': ESCAPE takes exactly one character");
+    /* a check run again replaces the compiled pattern */
+    expr_t *again = CALL("LIKE", SCOL(0), S("ab%"));
+    CHECK(again && again->state && again->fn->check(again, &plan) == 0 && again->state);
+    CHECK_EQ_STR(EVAL(again, ROWS("STRING", "abc;x")), "TRUE|FALSE");
     /* backtracking over several % */
     CHECK_EQ_STR(EVAL(CALL("LIKE", S("mississippi"), S("%iss%ppi")), ONE_ROW()), "TRUE");
     CHECK_EQ_STR(EVAL(CALL("LIKE", S("mississippi"), S("m%ss_s%i_")), ONE_ROW()), "FALSE");
