@@ -15,6 +15,7 @@ struct arena_block {
 void arena_init(arena_t *a, size_t block_size)
 {
     a->head = NULL;
+    a->spare = NULL;
     a->block_size = block_size ? block_size : 64 * 1024;
 }
 
@@ -34,7 +35,7 @@ void *arena_alloc(arena_t *a, size_t n)
     arena_block *b = a->head;
     if (!b || b->size - b->used < n) {
         size_t size = a->block_size;
-        if (n > size / 4) {
+        if (n > size / 4 && !(a->spare && n <= size)) {
             /* Large allocation: its own block, placed behind the current head. */
             arena_block *big = block_new(n);
             big->used = n;
@@ -42,7 +43,12 @@ void *arena_alloc(arena_t *a, size_t n)
             else a->head = big;
             return big->data;
         }
-        b = block_new(size);
+        if (a->spare) {
+            b = a->spare;
+            a->spare = b->next;
+        } else {
+            b = block_new(size);
+        }
         b->next = a->head;
         a->head = b;
     }
@@ -73,34 +79,43 @@ char *arena_strdup(arena_t *a, const char *s)
 
 void arena_reset(arena_t *a)
 {
+    /* Regular blocks go to the spare list for reuse; large ones are freed. */
     arena_block *b = a->head;
-    if (!b) return;
-    /* Keep the last block of the chain if it is a regular one, else free all. */
-    arena_block *keep = NULL;
     while (b) {
         arena_block *next = b->next;
-        if (!keep && b->size == a->block_size) { keep = b; }
-        else free(b);
+        if (b->size == a->block_size) {
+            b->used = 0;
+            b->next = a->spare;
+            a->spare = b;
+        } else {
+            free(b);
+        }
         b = next;
     }
-    if (keep) { keep->used = 0; keep->next = NULL; }
-    a->head = keep;
+    a->head = NULL;
 }
 
-void arena_free(arena_t *a)
+static void free_chain(arena_block *b)
 {
-    arena_block *b = a->head;
     while (b) {
         arena_block *next = b->next;
         free(b);
         b = next;
     }
+}
+
+void arena_free(arena_t *a)
+{
+    free_chain(a->head);
+    free_chain(a->spare);
     a->head = NULL;
+    a->spare = NULL;
 }
 
 size_t arena_bytes(const arena_t *a)
 {
     size_t n = 0;
     for (arena_block *b = a->head; b; b = b->next) n += b->size;
+    for (arena_block *b = a->spare; b; b = b->next) n += b->size;
     return n;
 }

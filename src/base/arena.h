@@ -7,6 +7,7 @@ typedef struct arena_block arena_block;
 
 typedef struct arena {
     arena_block *head;      /* newest block; allocations come from here */
+    arena_block *spare;     /* emptied blocks kept by arena_reset for reuse */
     size_t block_size;      /* default size of a new block */
 } arena_t;
 
@@ -16,7 +17,7 @@ void *arena_alloc(arena_t *a, size_t n);
 void *arena_zalloc(arena_t *a, size_t n);
 char *arena_strndup(arena_t *a, const char *s, size_t n);
 char *arena_strdup(arena_t *a, const char *s);
-/* Forget every allocation but keep the first block for reuse. */
+/* Forget every allocation; regular blocks are kept for reuse, large ones freed. */
 void arena_reset(arena_t *a);
 void arena_free(arena_t *a);
 /* Bytes held by the arena (for memory accounting). */

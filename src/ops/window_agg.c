@@ -13,15 +13,20 @@
  * period start. SESSION: a row opens [t, t + gap) and merges with every session of its key
  * it intersects (touching counts, as Flink's TimeWindow.intersects).
  *
- * State of TUMBLE/HOP/CUMULATE: a hash map from window end to a window, which holds a hash
- * map from encoded group key to the group's aggregate block (expr/agg.h; blocks carved from
- * the window's arena). A chunk is processed with one agg_block_update per window index k
- * (k < windows per row): blocks[i] is row i's k-th window's group, or a scratch "discard"
- * block for rows without a k-th window or whose k-th window already fired. The aggregate API
- * has no merge, so HOP/CUMULATE update every window of a row rather than shared slices.
+ * State of TUMBLE/HOP/CUMULATE. Windows are numbered by a window index on their grid (TUMBLE:
+ * start / size, HOP: start / slide, CUMULATE: end / step, all after the offset), so a row's
+ * windows are consecutive indexes. Each group key seen in an open window has one key entry
+ * (found through a hash index: one lookup per row, not one per window) holding a small ring,
+ * indexed by window index, of its groups in the open windows. A group is an entry in its
+ * window's pages (arrival order): the key entry it belongs to and the aggregate block
+ * (expr/agg.h). A chunk is processed with one agg_block_update per window position k (k <
+ * windows per row): blocks[i] is the block of row i's k-th window's group, or a scratch
+ * "discard" block for rows without a k-th window or whose k-th window already fired. The
+ * aggregate API has no merge, so HOP/CUMULATE update every window of a row rather than
+ * shared slices. A key entry is freed when its last open window fires.
  *
  * State of SESSION: per key, its open sessions (disjoint, sorted) and the rows they hold,
- * copied (only the columns the aggregates read) into a pool of chunk pages. Merging two
+ * copied (only the columns the aggregates read) into a row pool (ops/rowpool.h). Merging two
  * sessions needs no accumulator merge because the aggregates are computed from the stored
  * rows when the session fires.
  *
@@ -29,7 +34,9 @@
  * (or a clock tick for processing time) every due window is emitted insert-only, in order of
  * window end, and within one end in order of the encoded key bytes. The key encoding is
  * order-preserving (NULL first, then ascending values), so that order is the key values'
- * order: deterministic output. Then the state is freed and the watermark forwarded.
+ * order: deterministic output. A window's groups are put in that order by an LSD radix sort
+ * on the first 16 key bytes (skipping the bytes that are equal in every key), ties broken by
+ * comparing the whole keys. Then the state is freed and the watermark forwarded.
  *
  * Late rows: a row is dropped only from assignments whose window already fired (for HOP and
  * CUMULATE the others still count it); it is counted in op->stats.late when every one of its
@@ -38,161 +45,145 @@
  *
  * Output: key columns, aggregate results, then the requested properties: window_start,
  * window_end (readings; turned back into instants when the output column is TIMESTAMP_LTZ),
- * window_time = end - 1 ms with the type of the output column, proctime = the clock.
+ * window_time = end - 1 ms with the type of the output column, proctime = the clock when the
+ * window fires.
  *
  * Checkpoint: u8 version, i64 watermark, i64 watermark sent, then for fixed windows u32
  * nwindows and per window i64 start, i64 end, u32 ngroups, per group the key bytes and
  * agg_block_snapshot; for sessions u32 nkeys and per key the key bytes, u32 nsessions with
  * i64 start/end each, u32 nrows with i64 time, u8 op and the stored column values each. */
 #include "ops/ops.h"
+#include "ops/rowpool.h"
 #include "base/hashmap.h"
 #include "base/util.h"
 #include "base/err.h"
 #include "base/civil.h"
+#include <endian.h>
 #include <stdlib.h>
 
 #define SNAP_VERSION 1
-#define PAGE_ROWS CHUNK_CAP
-
-/* ---- chunk pages holding copied rows (sessions) ---- */
-
-typedef struct row_pool {
-    uint32_t ncols;
-    type_t *types;
-    VEC(chunk_t *) pages;
-    VEC(uint32_t) live;       /* live rows per page */
-    VEC(uint32_t) spare;      /* empty pages ready for reuse */
-    uint32_t cur;             /* page being filled */
-} row_pool;
-
-static void pool_init(row_pool *p, uint32_t ncols, const type_t *types)
-{
-    memset(p, 0, sizeof *p);
-    p->ncols = ncols;
-    p->types = xcalloc(ncols ? ncols : 1, sizeof *p->types);
-    memcpy(p->types, types, ncols * sizeof *types);
-    p->cur = UINT32_MAX;
-}
-
-static void pool_free(row_pool *p)
-{
-    for (size_t i = 0; i < p->pages.len; i++) chunk_free(p->pages.items[i]);
-    VEC_FREE(p->pages);
-    VEC_FREE(p->live);
-    VEC_FREE(p->spare);
-    free(p->types);
-}
-
-static uint32_t pool_page_for_append(row_pool *p)
-{
-    if (p->cur != UINT32_MAX && !chunk_full(p->pages.items[p->cur])) return p->cur;
-    if (p->spare.len) {
-        p->cur = p->spare.items[--p->spare.len];
-    } else {
-        VEC_PUSH(p->pages, chunk_new_types(p->ncols, p->types, PAGE_ROWS));
-        VEC_PUSH(p->live, 0);
-        p->cur = (uint32_t)p->pages.len - 1;
-    }
-    return p->cur;
-}
-
-/* Copy columns cols[0..ncols-1] of src's row into the pool; returns the row's reference. */
-static uint32_t pool_add(row_pool *p, const chunk_t *src, uint32_t row, const int *cols, uint8_t op)
-{
-    uint32_t pg = pool_page_for_append(p);
-    chunk_t *c = p->pages.items[pg];
-    uint32_t r = c->nrows++;
-    c->ops[r] = op;
-    for (uint32_t j = 0; j < p->ncols; j++)
-        vector_copy_row(&c->cols[j], r, &src->cols[cols[j]], row, &c->arena);
-    p->live.items[pg]++;
-    return pg * PAGE_ROWS + r;
-}
-
-static chunk_t *pool_page(const row_pool *p, uint32_t ref) { return p->pages.items[ref / PAGE_ROWS]; }
-
-static void pool_release(row_pool *p, uint32_t ref)
-{
-    uint32_t pg = ref / PAGE_ROWS;
-    if (--p->live.items[pg] == 0 && pg != p->cur) {
-        chunk_reset(p->pages.items[pg]);
-        VEC_PUSH(p->spare, pg);
-    }
-}
+#define WIDX_NONE INT64_MIN       /* free ring slot */
+#define KEY_INLINE 16             /* key bytes stored inside a key entry */
+#define GROUP_PAGE 1024           /* group entries per page of a window */
+#define KEY_SLAB 256              /* key entries allocated at once */
+#define SMALL_SORT 16             /* below this many groups, insertion sort */
 
 /* ---- state ---- */
 
+typedef struct wgroup wgroup;
+
+typedef struct wslot {            /* a key's group in one open window */
+    int64_t widx;                 /* window index, WIDX_NONE for a free slot */
+    wgroup *group;
+} wslot;
+
+typedef struct gkey {             /* a group key that has groups in open windows */
+    uint64_t hash;
+    uint32_t klen;
+    uint32_t nopen;               /* occupied ring slots */
+    uint64_t mask;                /* ring capacity - 1 (a power of two) */
+    wslot *ring;                  /* inline_ring, or malloc'ed once the key outgrew it */
+    uint8_t *key;                 /* encoded key: inline after the ring, or malloc'ed */
+    struct gkey *next_free;       /* free list of the key slabs */
+    uint64_t pad;                 /* keeps inline_ring 16-byte aligned */
+    wslot inline_ring[];          /* wa->ring_inline slots, then KEY_INLINE key bytes */
+} gkey;
+
+struct wgroup {                   /* a group entry; its aggregate block follows */
+    gkey *key;
+    uint64_t pad;                 /* keeps the block 16-byte aligned */
+};
+
 typedef struct window {
-    int64_t start, end;       /* [start, end) in the reading */
-    hmap_t groups;            /* encoded key -> aggregate block */
-    arena_t blocks;
+    int64_t widx;
+    int64_t start, end;           /* [start, end) in the reading */
+    VEC(uint8_t *) pages;         /* group entries in arrival order, GROUP_PAGE per page */
+    uint32_t ngroups;
 } window_t;
+
+typedef struct sort_item {        /* a group being ordered for output */
+    uint64_t hi, lo;              /* its first 16 key bytes, big-endian, zero-padded */
+    wgroup *group;
+} sort_item;
 
 typedef struct session {
     int64_t start, end;
 } session_t;
 
 typedef struct session_row {
-    int64_t t;                /* reading */
-    uint32_t ref;             /* row in the pool */
+    int64_t t;                    /* reading */
+    uint32_t ref;                 /* row in the pool */
 } session_row;
 
 typedef struct session_key {
-    VEC(session_t) sessions;  /* open sessions, disjoint, sorted by start */
-    VEC(session_row) rows;    /* rows of the open sessions */
-    uint32_t heap_refs;       /* fire-queue entries naming this key */
+    VEC(session_t) sessions;      /* open sessions, disjoint, sorted by start */
+    VEC(session_row) rows;        /* rows of the open sessions */
+    uint32_t heap_refs;           /* fire-queue entries naming this key */
     uint32_t klen;
     uint64_t hash;
-    uint8_t key[];            /* encoded key */
+    uint8_t key[];                /* encoded key */
 } session_key;
 
 typedef struct fire_entry {
     int64_t fire_at;
     int64_t end;
-    int64_t start;            /* sessions: identifies the session */
-    void *target;             /* window_t* or session_key* */
+    int64_t start;                /* sessions: identifies the session */
+    void *target;                 /* window_t* or session_key* */
 } fire_entry;
 
-typedef struct group_ref {    /* a group about to be emitted */
-    const uint8_t *key;
-    uint32_t klen;
-    void *block;
-    int64_t start, end;
+typedef struct session_ref {      /* a session about to be emitted */
     session_key *sk;
-} group_ref;
+    int64_t start, end;
+} session_ref;
 
 typedef struct window_agg {
     op_t op;
     window_spec w;
-    int ltz;                  /* windows in the session zone's reading */
+    int ltz;                      /* windows in the session zone's reading */
     const tz_t *tz;
     int *keys;
     int nkeys;
-    agg_call *calls;          /* sessions: copies reading the pool's column layout */
+    agg_call *calls;              /* sessions: copies reading the pool's column layout */
     agg_set aggs;
     window_prop *props;
     int nprops;
-    int64_t max_windows;      /* windows per row */
-    hmap_t windows;           /* i64 end -> window_t* */
-    hmap_t skeys;             /* encoded key -> session_key* */
+    int64_t *prop_vals;           /* property values of the window being emitted */
+    int *need;                    /* input columns read (copied from a selected chunk) */
+    int nneed;
+    int64_t max_windows;          /* windows per row */
+    /* fixed windows */
+    hmap_t windows;               /* i64 window index -> window_t* */
+    hidx_t gkeys;                 /* gkey* by hash */
+    uint32_t ring_inline;         /* ring slots inside a key entry (power of two) */
+    size_t gkey_size;             /* bytes of one key entry */
+    size_t group_size;            /* bytes of one group entry (header + block) */
+    VEC(uint8_t *) key_slabs;
+    gkey *free_keys;
+    VEC(uint8_t *) spare_pages;   /* group pages ready for reuse */
+    VEC(sort_item) sort_a, sort_b;
+    window_t *last_win;           /* lookup cache */
+    /* sessions */
+    hmap_t skeys;                 /* encoded key -> session_key* */
+    row_pool pool;                /* session rows */
+    int *scols;                   /* input column of each pool column */
+    VEC(session_ref) firing;
     VEC(fire_entry) heap;
-    row_pool pool;            /* session rows */
-    int *scols;               /* input column of each pool column */
     /* per-chunk scratch */
-    chunk_t *dense;           /* live rows of a chunk with a selection vector (views) */
-    chunk_t *batch;           /* a session's rows gathered for agg_block_update */
+    chunk_t *dense;               /* live rows of a chunk with a selection vector (views) */
+    chunk_t *batch;               /* a session's rows gathered for agg_block_update */
     int64_t *times;
-    uint32_t *koff;
+    uint32_t *koff;               /* row i's key is kbuf[koff[i] .. koff[i] + klen[i]) */
+    uint32_t *klen;
     uint64_t *khash;
     uint8_t *kbuf;
     size_t kcap;
+    int64_t *wfirst;              /* row i's first window index */
+    uint32_t *nwin;               /* row i's number of windows */
+    uint32_t *dropped;            /* row i's windows that already fired */
+    gkey **rowkey;                /* row i's key entry, found on its first open window */
     void **blocks;
-    uint32_t *assigned;
-    uint32_t *dropped;
-    void *discard;            /* block that absorbs updates of unassigned rows */
-    void *sblock;             /* block of a firing session */
-    window_t *last_win;       /* lookup cache */
-    VEC(group_ref) firing;
+    void *discard;                /* block that absorbs updates of unassigned rows */
+    void *sblock;                 /* block of a firing session */
     chunk_t *out;
     value_t *vals;
 } window_agg;
@@ -229,30 +220,60 @@ static int64_t clock_now(const window_agg *wa)
     return wa->op.ctx->now_us ? wa->op.ctx->now_us() : ctx_wall_clock_us();
 }
 
-/* Row i's k-th window; 0 when it has none. */
-static int window_k(const window_agg *wa, int64_t t, int64_t k, int64_t *start, int64_t *end)
+/* ---- window indexes ----
+ * TUMBLE: start = offset + widx * size. HOP: start = offset + widx * slide. CUMULATE:
+ * end = offset + widx * step, start = the period start. A row's windows are the indexes
+ * first, first + dir, first + 2 * dir, ... (dir = -1 for HOP, +1 otherwise). */
+
+static void window_bounds(const window_agg *wa, int64_t widx, int64_t *start, int64_t *end)
 {
     const window_spec *w = &wa->w;
     switch (w->kind) {
     case WIN_TUMBLE:
-        if (k) return 0;
-        *start = floor_div(t - w->offset_us, w->size_us) * w->size_us + w->offset_us;
+        *start = w->offset_us + widx * w->size_us;
         *end = *start + w->size_us;
+        break;
+    case WIN_HOP:
+        *start = w->offset_us + widx * w->slide_us;
+        *end = *start + w->size_us;
+        break;
+    default:
+        *end = w->offset_us + widx * w->slide_us;
+        *start = w->offset_us + floor_div(widx - 1, w->size_us / w->slide_us) * w->size_us;
+        break;
+    }
+}
+
+static int64_t window_index(const window_agg *wa, int64_t start, int64_t end)
+{
+    const window_spec *w = &wa->w;
+    switch (w->kind) {
+    case WIN_TUMBLE: return floor_div(start - w->offset_us, w->size_us);
+    case WIN_HOP: return floor_div(start - w->offset_us, w->slide_us);
+    default: return floor_div(end - w->offset_us, w->slide_us);
+    }
+}
+
+/* The windows of a row at reading t: returns their number and the first index. */
+static uint32_t row_windows(const window_agg *wa, int64_t t, int64_t *first)
+{
+    const window_spec *w = &wa->w;
+    switch (w->kind) {
+    case WIN_TUMBLE:
+        *first = floor_div(t - w->offset_us, w->size_us);
         return 1;
     case WIN_HOP: {
-        int64_t last = floor_div(t - w->offset_us, w->slide_us) * w->slide_us + w->offset_us;
-        *start = last - k * w->slide_us;
-        *end = *start + w->size_us;
-        return *end > t;
+        *first = floor_div(t - w->offset_us, w->slide_us);
+        int64_t past = w->offset_us + *first * w->slide_us + w->size_us - t;   /* > size - slide */
+        return past > 0 ? (uint32_t)((past + w->slide_us - 1) / w->slide_us) : 0;
     }
-    case WIN_CUMULATE: {
-        int64_t period = floor_div(t - w->offset_us, w->size_us) * w->size_us + w->offset_us;
-        *start = period;
-        *end = period + (floor_div(t - period, w->slide_us) + 1 + k) * w->slide_us;
-        return *end <= period + w->size_us;
+    default: {
+        int64_t steps = w->size_us / w->slide_us;
+        int64_t period = floor_div(t - w->offset_us, w->size_us);
+        int64_t j = floor_div(t - w->offset_us - period * w->size_us, w->slide_us) + 1;
+        *first = period * steps + j;
+        return (uint32_t)(steps - j + 1);
     }
-    default:
-        return 0;
     }
 }
 
@@ -263,14 +284,15 @@ static int window_k(const window_agg *wa, int64_t t, int64_t k, int64_t *start, 
 
 static void put_u64_be(uint8_t *p, uint64_t v)
 {
-    for (int i = 7; i >= 0; i--) { p[i] = (uint8_t)v; v >>= 8; }
+    v = htobe64(v);
+    memcpy(p, &v, 8);
 }
 
 static uint64_t get_u64_be(const uint8_t *p)
 {
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++) v = v << 8 | p[i];
-    return v;
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return be64toh(v);
 }
 
 static uint64_t double_order_bits(double d)
@@ -299,45 +321,61 @@ static void kbuf_reserve(window_agg *wa, size_t need)
     wa->kcap = cap;
 }
 
-static size_t encode_value(window_agg *wa, size_t at, const vector_t *v, uint32_t row)
+/* Upper bound of the encoded size of column v's value in row i. */
+static size_t encoded_bound(const vector_t *v, uint32_t i)
 {
-    if (v->nulls[row]) {
-        kbuf_reserve(wa, at + 1);
-        wa->kbuf[at] = 0;
-        return at + 1;
-    }
-    if (type_phys(v->type) == PHYS_STR) {
-        const str_t *s = &v->str[row];
-        const uint8_t *p = (const uint8_t *)str_ptr(s);
-        kbuf_reserve(wa, at + 3 + 2 * (size_t)s->len);
-        wa->kbuf[at++] = 1;
-        for (uint32_t i = 0; i < s->len; i++) {
-            wa->kbuf[at++] = p[i];
-            if (!p[i]) wa->kbuf[at++] = 0xFF;
-        }
-        wa->kbuf[at++] = 0;
-        wa->kbuf[at++] = 0;
-        return at;
-    }
-    kbuf_reserve(wa, at + 9);
-    wa->kbuf[at] = 1;
-    uint64_t u = type_phys(v->type) == PHYS_F64 ? double_order_bits(v->f64[row])
-                                                : (uint64_t)v->i64[row] ^ (UINT64_C(1) << 63);
-    put_u64_be(wa->kbuf + at + 1, u);
-    return at + 9;
+    return type_phys(v->type) == PHYS_STR ? 3 + 2 * (size_t)v->str[i].len : 9;
 }
 
-/* Keys of rows 0..n-1 of c into kbuf; row i's key is kbuf[koff[i] .. koff[i+1]). */
+static uint32_t encode_string(uint8_t *p, const str_t *s)
+{
+    const uint8_t *b = (const uint8_t *)str_ptr(s);
+    uint32_t at = 0;
+    p[at++] = 1;
+    for (uint32_t i = 0; i < s->len; i++) {
+        p[at++] = b[i];
+        if (!b[i]) p[at++] = 0xFF;
+    }
+    p[at++] = 0;
+    p[at++] = 0;
+    return at;
+}
+
+/* Append column v's values of rows 0..n-1 to their keys (at[i]: row i's write position). */
+static void encode_column(uint8_t *kbuf, uint32_t *at, const vector_t *v, uint32_t n)
+{
+    int phys = type_phys(v->type);
+    for (uint32_t i = 0; i < n; i++) {
+        uint8_t *p = kbuf + at[i];
+        if (v->nulls[i]) {
+            p[0] = 0;
+            at[i] += 1;
+        } else if (phys == PHYS_STR) {
+            at[i] += encode_string(p, &v->str[i]);
+        } else {
+            p[0] = 1;
+            put_u64_be(p + 1, phys == PHYS_F64 ? double_order_bits(v->f64[i])
+                                               : (uint64_t)v->i64[i] ^ (UINT64_C(1) << 63));
+            at[i] += 9;
+        }
+    }
+}
+
+/* Keys of rows 0..n-1 of c into kbuf (koff, klen) and their hashes, column by column. */
 static void encode_keys(window_agg *wa, const chunk_t *c, uint32_t n)
 {
-    size_t at = 0;
+    size_t total = 0;
     for (uint32_t i = 0; i < n; i++) {
-        wa->koff[i] = (uint32_t)at;
-        for (int k = 0; k < wa->nkeys; k++) at = encode_value(wa, at, &c->cols[wa->keys[k]], i);
+        wa->koff[i] = (uint32_t)total;
+        for (int k = 0; k < wa->nkeys; k++) total += encoded_bound(&c->cols[wa->keys[k]], i);
     }
-    wa->koff[n] = (uint32_t)at;
-    for (uint32_t i = 0; i < n; i++)
-        wa->khash[i] = hash_bytes(wa->kbuf + wa->koff[i], wa->koff[i + 1] - wa->koff[i]);
+    kbuf_reserve(wa, total + 1);
+    memcpy(wa->klen, wa->koff, n * sizeof *wa->klen);
+    for (int k = 0; k < wa->nkeys; k++) encode_column(wa->kbuf, wa->klen, &c->cols[wa->keys[k]], n);
+    for (uint32_t i = 0; i < n; i++) {
+        wa->klen[i] -= wa->koff[i];
+        wa->khash[i] = hash_bytes(wa->kbuf + wa->koff[i], wa->klen[i]);
+    }
 }
 
 /* Write the key's values into row r of out's first nkeys columns (strings into out's arena). */
@@ -345,27 +383,28 @@ static void decode_key(const window_agg *wa, const uint8_t *p, chunk_t *out, uin
 {
     for (int k = 0; k < wa->nkeys; k++) {
         vector_t *v = &out->cols[k];
-        value_t val = value_null();
-        if (*p++) {
-            val.null = 0;
-            if (type_phys(v->type) == PHYS_STR) {
-                uint32_t len = 0;
-                for (const uint8_t *q = p; !(q[0] == 0 && q[1] == 0); q += q[0] ? 1 : 2) len++;
-                char *dst = arena_alloc(&out->arena, len ? len : 1);
-                for (uint32_t i = 0; i < len; i++) {
-                    dst[i] = (char)*p;
-                    p += *p ? 1 : 2;
-                }
-                p += 2;
-                val.s = str_view(dst, len);
-            } else {
-                uint64_t u = get_u64_be(p);
-                p += 8;
-                if (type_phys(v->type) == PHYS_F64) val.f = double_from_order_bits(u);
-                else val.i = (int64_t)(u ^ (UINT64_C(1) << 63));
+        int phys = type_phys(v->type);
+        if (!*p++) {
+            value_t null = value_null();
+            vector_set(v, r, &null, NULL);
+        } else if (phys == PHYS_STR) {
+            uint32_t len = 0;
+            for (const uint8_t *q = p; !(q[0] == 0 && q[1] == 0); q += q[0] ? 1 : 2) len++;
+            char *dst = arena_alloc(&out->arena, len ? len : 1);
+            for (uint32_t i = 0; i < len; i++) {
+                dst[i] = (char)*p;
+                p += *p ? 1 : 2;
             }
+            p += 2;
+            v->nulls[r] = 0;
+            v->str[r] = str_view(dst, len);
+        } else {
+            uint64_t u = get_u64_be(p);
+            p += 8;
+            v->nulls[r] = 0;
+            if (phys == PHYS_F64) v->f64[r] = double_from_order_bits(u);
+            else v->i64[r] = (int64_t)(u ^ (UINT64_C(1) << 63));
         }
-        vector_set(v, r, &val, NULL);
     }
 }
 
@@ -433,84 +472,187 @@ static int64_t prop_value(window_agg *wa, window_prop p, type_t t, int64_t start
     }
 }
 
-/* Append one result row; groups whose rows were all retracted produce none. */
-static int emit_group(window_agg *wa, const group_ref *g)
+/* The property values of the window [start, end) about to be emitted, into prop_vals. */
+static void set_props(window_agg *wa, int64_t start, int64_t end)
 {
-    if (agg_block_count(g->block) <= 0) return 0;
+    for (int j = 0; j < wa->nprops; j++)
+        wa->prop_vals[j] = prop_value(wa, wa->props[j], wa->out->cols[wa->nkeys + wa->aggs.ncalls + j].type,
+                                      start, end);
+}
+
+/* Append one result row (properties from set_props); groups whose rows were all retracted
+ * produce none. */
+static int emit_group(window_agg *wa, const uint8_t *key, void *block)
+{
+    if (agg_block_count(block) <= 0) return 0;
     if (chunk_full(wa->out) && flush_out(wa) < 0) return -1;
     chunk_t *o = wa->out;
     uint32_t r = o->nrows;
-    decode_key(wa, g->key, o, r);
-    agg_block_results(&wa->aggs, g->block, wa->vals, &o->arena);
+    decode_key(wa, key, o, r);
+    agg_block_results(&wa->aggs, block, wa->vals, &o->arena);
     int col = wa->nkeys;
     for (int j = 0; j < wa->aggs.ncalls; j++, col++) vector_set(&o->cols[col], r, &wa->vals[j], NULL);
     for (int j = 0; j < wa->nprops; j++, col++) {
-        value_t v = value_i64(prop_value(wa, wa->props[j], o->cols[col].type, g->start, g->end));
-        vector_set(&o->cols[col], r, &v, NULL);
+        o->cols[col].nulls[r] = 0;
+        o->cols[col].i64[r] = wa->prop_vals[j];
     }
     o->ops[r] = OP_INSERT;
     o->nrows++;
     return 0;
 }
 
-static int group_ref_cmp(const void *pa, const void *pb)
+/* ---- key entries (fixed windows) ---- */
+
+static gkey *gkey_alloc(window_agg *wa)
 {
-    const group_ref *a = pa, *b = pb;
-    if (a->end != b->end) return a->end < b->end ? -1 : 1;
-    int c = key_cmp(a->key, a->klen, b->key, b->klen);
-    if (c) return c;
-    return (a->start > b->start) - (a->start < b->start);
+    if (!wa->free_keys) {
+        uint8_t *slab = xmalloc(KEY_SLAB * wa->gkey_size);
+        VEC_PUSH(wa->key_slabs, slab);
+        for (size_t i = KEY_SLAB; i-- > 0;) {
+            gkey *k = (gkey *)(slab + i * wa->gkey_size);
+            k->next_free = wa->free_keys;
+            wa->free_keys = k;
+        }
+    }
+    gkey *k = wa->free_keys;
+    wa->free_keys = k->next_free;
+    return k;
 }
 
-/* ---- TUMBLE / HOP / CUMULATE ---- */
+static gkey *gkey_new(window_agg *wa, const uint8_t *key, uint32_t klen, uint64_t hash)
+{
+    gkey *k = gkey_alloc(wa);
+    k->hash = hash;
+    k->klen = klen;
+    k->nopen = 0;
+    k->mask = wa->ring_inline - 1;
+    k->ring = k->inline_ring;
+    for (uint32_t j = 0; j < wa->ring_inline; j++) k->ring[j].widx = WIDX_NONE;
+    k->key = klen <= KEY_INLINE ? (uint8_t *)(k->inline_ring + wa->ring_inline) : xmalloc(klen);
+    memcpy(k->key, key, klen);
+    hidx_add(&wa->gkeys, hash, k);
+    return k;
+}
 
-static uint64_t end_hash(int64_t end) { return hash_bytes(&end, sizeof end); }
+static void gkey_release(window_agg *wa, gkey *k)
+{
+    hidx_remove(&wa->gkeys, k->hash, k);
+    if (k->ring != k->inline_ring) free(k->ring);
+    if (k->klen > KEY_INLINE) free(k->key);
+    k->next_free = wa->free_keys;
+    wa->free_keys = k;
+}
 
-static window_t *window_create(window_agg *wa, int64_t start, int64_t end)
+static gkey *gkey_find(window_agg *wa, const uint8_t *key, uint32_t klen, uint64_t hash)
+{
+    gkey *k;
+    for (size_t p = hidx_first(&wa->gkeys, hash); (k = hidx_match(&wa->gkeys, hash, &p));)
+        if (k->klen == klen && memcmp(k->key, key, klen) == 0) return k;
+    return gkey_new(wa, key, klen, hash);
+}
+
+static wslot *ring_slot(const gkey *k, int64_t widx) { return &k->ring[(uint64_t)widx & k->mask]; }
+
+/* Make room for widx next to the key's open windows: double the ring until they all fit. */
+static void ring_grow(gkey *k, int64_t widx)
+{
+    int64_t lo = widx, hi = widx;
+    for (uint64_t j = 0; j <= k->mask; j++) {
+        if (k->ring[j].widx == WIDX_NONE) continue;
+        lo = MIN(lo, k->ring[j].widx);
+        hi = MAX(hi, k->ring[j].widx);
+    }
+    uint64_t cap = (k->mask + 1) * 2;
+    while (cap <= (uint64_t)(hi - lo)) cap *= 2;
+    wslot *ring = xmalloc(cap * sizeof *ring);
+    for (uint64_t j = 0; j < cap; j++) ring[j].widx = WIDX_NONE;
+    for (uint64_t j = 0; j <= k->mask; j++)
+        if (k->ring[j].widx != WIDX_NONE) ring[(uint64_t)k->ring[j].widx & (cap - 1)] = k->ring[j];
+    if (k->ring != k->inline_ring) free(k->ring);
+    k->ring = ring;
+    k->mask = cap - 1;
+}
+
+/* ---- windows (TUMBLE / HOP / CUMULATE) ---- */
+
+static void *group_block(wgroup *g) { return g + 1; }
+
+static wgroup *window_group(const window_agg *wa, const window_t *win, uint32_t i)
+{
+    return (wgroup *)(win->pages.items[i / GROUP_PAGE] + (size_t)(i % GROUP_PAGE) * wa->group_size);
+}
+
+static wgroup *window_add_group(window_agg *wa, window_t *win, gkey *k)
+{
+    if (win->ngroups % GROUP_PAGE == 0) {
+        uint8_t *page = wa->spare_pages.len ? wa->spare_pages.items[--wa->spare_pages.len]
+                                            : xmalloc(GROUP_PAGE * wa->group_size);
+        VEC_PUSH(win->pages, page);
+    }
+    wgroup *g = window_group(wa, win, win->ngroups++);
+    g->key = k;
+    agg_block_init(&wa->aggs, group_block(g));
+    return g;
+}
+
+static uint64_t widx_hash(int64_t widx) { return hash_bytes(&widx, sizeof widx); }
+
+static window_t *window_create(window_agg *wa, int64_t widx)
 {
     window_t *win = xcalloc(1, sizeof *win);
-    win->start = start;
-    win->end = end;
-    hmap_init(&win->groups);
-    arena_init(&win->blocks, 16 * 1024);
-    *hmap_put(&wa->windows, &end, sizeof end, end_hash(end), NULL) = win;
-    heap_push(wa, (fire_entry){fire_time(wa, end), end, start, win});
+    win->widx = widx;
+    window_bounds(wa, widx, &win->start, &win->end);
+    *hmap_put(&wa->windows, &widx, sizeof widx, widx_hash(widx), NULL) = win;
+    heap_push(wa, (fire_entry){fire_time(wa, win->end), win->end, win->start, win});
     return win;
 }
 
+/* Forget the window: its groups must have been emitted or destroyed. */
 static void window_free(window_agg *wa, window_t *win)
 {
-    hmap_entry *e;
-    for (size_t pos = 0; hmap_next(&win->groups, &pos, &e);) agg_block_destroy(&wa->aggs, e->val);
-    hmap_free(&win->groups);
-    arena_free(&win->blocks);
+    hmap_del(&wa->windows, &win->widx, sizeof win->widx, widx_hash(win->widx));
+    if (wa->last_win == win) wa->last_win = NULL;
+    for (size_t i = 0; i < win->pages.len; i++) VEC_PUSH(wa->spare_pages, win->pages.items[i]);
+    VEC_FREE(win->pages);
     free(win);
 }
 
-/* The open window [start, end), created on first use; NULL when it already fired. */
-static window_t *window_for(window_agg *wa, int64_t start, int64_t end)
+/* The open window widx, created on first use; NULL when it already fired. */
+static window_t *window_at(window_agg *wa, int64_t widx)
 {
-    if (wa->last_win && wa->last_win->end == end) return wa->last_win;
-    void **slot = hmap_get(&wa->windows, &end, sizeof end, end_hash(end));
+    if (wa->last_win && wa->last_win->widx == widx) return wa->last_win;
+    void **slot = hmap_get(&wa->windows, &widx, sizeof widx, widx_hash(widx));
     window_t *win = slot ? *slot : NULL;
     if (!win) {
+        int64_t start, end;
+        window_bounds(wa, widx, &start, &end);
         if (window_is_late(wa, end)) return NULL;
-        win = window_create(wa, start, end);
+        win = window_create(wa, widx);
     }
     wa->last_win = win;
     return win;
 }
 
-static void *group_block(window_agg *wa, window_t *win, uint32_t i)
+/* The aggregate block of key k in window win, created on first use. */
+static void *key_block(window_agg *wa, gkey *k, window_t *win)
 {
-    int created;
-    void **slot = hmap_put(&win->groups, wa->kbuf + wa->koff[i], wa->koff[i + 1] - wa->koff[i],
-                           wa->khash[i], &created);
-    if (created) {
-        *slot = arena_alloc(&win->blocks, wa->aggs.block_size);
-        agg_block_init(&wa->aggs, *slot);
+    wslot *s = ring_slot(k, win->widx);
+    if (s->widx == win->widx) return group_block(s->group);
+    if (s->widx != WIDX_NONE) {
+        ring_grow(k, win->widx);
+        s = ring_slot(k, win->widx);
     }
-    return *slot;
+    s->widx = win->widx;
+    s->group = window_add_group(wa, win, k);
+    k->nopen++;
+    return group_block(s->group);
+}
+
+/* Drop key k's group of window widx (its block already destroyed). */
+static void key_close(window_agg *wa, gkey *k, int64_t widx)
+{
+    ring_slot(k, widx)->widx = WIDX_NONE;
+    if (--k->nopen == 0) gkey_release(wa, k);
 }
 
 static void discard_reset(window_agg *wa)
@@ -521,21 +663,29 @@ static void discard_reset(window_agg *wa)
 
 static void windows_accumulate(window_agg *wa, const chunk_t *c, uint32_t n)
 {
-    memset(wa->assigned, 0, n * sizeof *wa->assigned);
-    memset(wa->dropped, 0, n * sizeof *wa->dropped);
-    for (int64_t k = 0; k < wa->max_windows; k++) {
+    for (uint32_t i = 0; i < n; i++) {
+        wa->nwin[i] = row_windows(wa, wa->times[i], &wa->wfirst[i]);
+        wa->dropped[i] = 0;
+        wa->rowkey[i] = NULL;
+    }
+    int64_t dir = wa->w.kind == WIN_HOP ? -1 : 1;
+    for (uint32_t k = 0; k < wa->max_windows; k++) {
         uint32_t active = 0, real = 0;
         for (uint32_t i = 0; i < n; i++) {
-            int64_t start, end;
-            window_t *win = NULL;
-            if (window_k(wa, wa->times[i], k, &start, &end)) {
+            void *block = wa->discard;
+            if (k < wa->nwin[i]) {
                 active++;
-                wa->assigned[i]++;
-                win = window_for(wa, start, end);
-                if (!win) wa->dropped[i]++;
+                window_t *win = window_at(wa, wa->wfirst[i] + dir * (int64_t)k);
+                if (win) {
+                    if (!wa->rowkey[i])
+                        wa->rowkey[i] = gkey_find(wa, wa->kbuf + wa->koff[i], wa->klen[i], wa->khash[i]);
+                    block = key_block(wa, wa->rowkey[i], win);
+                    real++;
+                } else {
+                    wa->dropped[i]++;
+                }
             }
-            wa->blocks[i] = win ? group_block(wa, win, i) : wa->discard;
-            real += win != NULL;
+            wa->blocks[i] = block;
         }
         if (!active) break;
         if (!real) continue;
@@ -543,21 +693,111 @@ static void windows_accumulate(window_agg *wa, const chunk_t *c, uint32_t n)
         if (real < n) discard_reset(wa);
     }
     for (uint32_t i = 0; i < n; i++)
-        if (wa->assigned[i] && wa->dropped[i] == wa->assigned[i]) wa->op.stats.late++;
+        if (wa->nwin[i] && wa->dropped[i] == wa->nwin[i]) wa->op.stats.late++;
 }
 
+/* ---- ordering a window's groups ---- */
+
+static void sort_prefix(const gkey *k, sort_item *it)
+{
+    uint8_t b[16] = {0};
+    memcpy(b, k->key, k->klen < 16 ? k->klen : 16);
+    it->hi = get_u64_be(b);
+    it->lo = get_u64_be(b + 8);
+}
+
+static int item_cmp(const sort_item *a, const sort_item *b)
+{
+    if (a->hi != b->hi) return a->hi < b->hi ? -1 : 1;
+    if (a->lo != b->lo) return a->lo < b->lo ? -1 : 1;
+    const gkey *x = a->group->key, *y = b->group->key;
+    return key_cmp(x->key, x->klen, y->key, y->klen);
+}
+
+static void insertion_sort(sort_item *a, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        sort_item t = a[i];
+        size_t j = i;
+        for (; j > 0 && item_cmp(&t, &a[j - 1]) < 0; j--) a[j] = a[j - 1];
+        a[j] = t;
+    }
+}
+
+static unsigned item_digit(const sort_item *it, int d)
+{
+    return (unsigned)((d < 8 ? it->lo : it->hi) >> (8 * (d % 8))) & 0xFF;
+}
+
+/* Stable LSD radix sort of a[0..n-1] by (hi, lo), one pass per byte that is not the same in
+ * every item; tmp has room for n items. Returns the sorted array (a or tmp). */
+static sort_item *radix_sort(sort_item *a, sort_item *tmp, size_t n)
+{
+    uint64_t vary_hi = 0, vary_lo = 0;
+    for (size_t i = 1; i < n; i++) {
+        vary_hi |= a[i].hi ^ a[0].hi;
+        vary_lo |= a[i].lo ^ a[0].lo;
+    }
+    size_t count[256];
+    for (int d = 0; d < 16; d++) {
+        if ((((d < 8 ? vary_lo : vary_hi) >> (8 * (d % 8))) & 0xFF) == 0) continue;
+        memset(count, 0, sizeof count);
+        for (size_t i = 0; i < n; i++) count[item_digit(&a[i], d)]++;
+        size_t at = 0;
+        for (int b = 0; b < 256; b++) {
+            size_t c = count[b];
+            count[b] = at;
+            at += c;
+        }
+        for (size_t i = 0; i < n; i++) tmp[count[item_digit(&a[i], d)]++] = a[i];
+        sort_item *t = a;
+        a = tmp;
+        tmp = t;
+    }
+    return a;
+}
+
+/* The groups of win in ascending key order. */
+static sort_item *window_order(window_agg *wa, const window_t *win)
+{
+    size_t n = win->ngroups;
+    wa->sort_a.len = wa->sort_b.len = 0;
+    VEC_GROW(wa->sort_a, n);
+    VEC_GROW(wa->sort_b, n);
+    sort_item *a = wa->sort_a.items;
+    for (uint32_t i = 0; i < n; i++) {
+        a[i].group = window_group(wa, win, i);
+        sort_prefix(a[i].group->key, &a[i]);
+    }
+    if (n < SMALL_SORT) {
+        insertion_sort(a, n);
+        return a;
+    }
+    a = radix_sort(a, wa->sort_b.items, n);
+    for (size_t i = 0; i < n;) {         /* equal prefixes: order by the whole keys */
+        size_t j = i + 1;
+        while (j < n && a[j].hi == a[i].hi && a[j].lo == a[i].lo) j++;
+        if (j - i > 1) insertion_sort(a + i, j - i);
+        i = j;
+    }
+    return a;
+}
+
+/* ---- firing ---- */
+
+/* Emit the window's groups in key order, destroy their blocks and close them in their keys. */
 static int window_emit(window_agg *wa, window_t *win)
 {
-    wa->firing.len = 0;
-    hmap_entry *e;
-    for (size_t pos = 0; hmap_next(&win->groups, &pos, &e);) {
-        group_ref g = {(const uint8_t *)e->key, e->klen, e->val, win->start, win->end, NULL};
-        VEC_PUSH(wa->firing, g);
+    int rc = 0;
+    sort_item *order = window_order(wa, win);
+    set_props(wa, win->start, win->end);
+    for (uint32_t i = 0; i < win->ngroups; i++) {
+        wgroup *g = order[i].group;
+        if (rc == 0) rc = emit_group(wa, g->key->key, group_block(g));
+        agg_block_destroy(&wa->aggs, group_block(g));
+        key_close(wa, g->key, win->widx);
     }
-    if (wa->firing.len) qsort(wa->firing.items, wa->firing.len, sizeof *wa->firing.items, group_ref_cmp);
-    for (size_t i = 0; i < wa->firing.len; i++)
-        if (emit_group(wa, &wa->firing.items[i]) < 0) return -1;
-    return 0;
+    return rc;
 }
 
 static int windows_fire(window_agg *wa, int64_t limit)
@@ -566,8 +806,6 @@ static int windows_fire(window_agg *wa, int64_t limit)
         fire_entry e = heap_pop(wa);
         window_t *win = e.target;
         int rc = window_emit(wa, win);
-        hmap_del(&wa->windows, &win->end, sizeof win->end, end_hash(win->end));
-        if (wa->last_win == win) wa->last_win = NULL;
         window_free(wa, win);
         if (rc < 0) return -1;
     }
@@ -579,7 +817,7 @@ static int windows_fire(window_agg *wa, int64_t limit)
 static session_key *skey_get(window_agg *wa, uint32_t i)
 {
     const uint8_t *key = wa->kbuf + wa->koff[i];
-    uint32_t klen = wa->koff[i + 1] - wa->koff[i];
+    uint32_t klen = wa->klen[i];
     int created;
     void **slot = hmap_put(&wa->skeys, key, klen, wa->khash[i], &created);
     if (created) {
@@ -647,7 +885,7 @@ static void sessions_accumulate(window_agg *wa, const chunk_t *c, uint32_t n)
             skey_drop_if_idle(wa, sk);
             continue;
         }
-        session_row row = {wa->times[i], pool_add(&wa->pool, c, i, wa->scols, c->ops[i])};
+        session_row row = {wa->times[i], rowpool_add(&wa->pool, c, i, wa->scols, c->ops[i])};
         VEC_PUSH(sk->rows, row);
     }
 }
@@ -669,8 +907,8 @@ static void session_collect(window_agg *wa, session_key *sk, int64_t start, int6
     for (size_t i = 0; i < sk->rows.len; i++) {
         session_row row = sk->rows.items[i];
         if (row.t < start || row.t >= end) { sk->rows.items[keep++] = row; continue; }
-        chunk_t *page = pool_page(&wa->pool, row.ref);
-        uint32_t pr = row.ref % PAGE_ROWS;
+        const chunk_t *page = rowpool_chunk(&wa->pool, row.ref);
+        uint32_t pr = rowpool_row(row.ref);
         uint32_t r = b->nrows++;
         b->ops[r] = page->ops[pr];
         for (uint32_t col = 0; col < b->ncols; col++) vector_copy_row(&b->cols[col], r, &page->cols[col], pr, NULL);
@@ -683,7 +921,7 @@ static void session_collect(window_agg *wa, session_key *sk, int64_t start, int6
     b->nrows = 0;
     for (size_t i = 0; i < sk->rows.len; i++) {
         session_row row = sk->rows.items[i];
-        if (row.t >= start && row.t < end) pool_release(&wa->pool, row.ref);
+        if (row.t >= start && row.t < end) rowpool_release(&wa->pool, row.ref);
     }
     sk->rows.len = keep;
     size_t j = 0;
@@ -692,30 +930,40 @@ static void session_collect(window_agg *wa, session_key *sk, int64_t start, int6
     sk->sessions.len = j;
 }
 
+static int session_ref_cmp(const void *pa, const void *pb)
+{
+    const session_ref *a = pa, *b = pb;
+    if (a->end != b->end) return a->end < b->end ? -1 : 1;
+    int c = key_cmp(a->sk->key, a->sk->klen, b->sk->key, b->sk->klen);
+    if (c) return c;
+    return (a->start > b->start) - (a->start < b->start);
+}
+
 static int session_ptr_cmp(const void *a, const void *b)
 {
-    uintptr_t x = (uintptr_t)((const group_ref *)a)->sk, y = (uintptr_t)((const group_ref *)b)->sk;
+    uintptr_t x = (uintptr_t)((const session_ref *)a)->sk, y = (uintptr_t)((const session_ref *)b)->sk;
     return (x > y) - (x < y);
 }
 
 static int sessions_fire(window_agg *wa, int64_t limit)
 {
-    VEC(group_ref) touched = {0};
+    VEC(session_ref) touched = {0};
     wa->firing.len = 0;
     while (wa->heap.len && wa->heap.items[0].fire_at <= limit) {
         fire_entry e = heap_pop(wa);
         session_key *sk = e.target;
         sk->heap_refs--;
-        group_ref g = {sk->key, sk->klen, wa->sblock, e.start, e.end, sk};
+        session_ref g = {sk, e.start, e.end};
         VEC_PUSH(touched, g);
         if (session_has(sk, e.start, e.end)) VEC_PUSH(wa->firing, g);
     }
-    if (wa->firing.len) qsort(wa->firing.items, wa->firing.len, sizeof *wa->firing.items, group_ref_cmp);
+    if (wa->firing.len) qsort(wa->firing.items, wa->firing.len, sizeof *wa->firing.items, session_ref_cmp);
     int rc = 0;
     for (size_t i = 0; i < wa->firing.len && rc == 0; i++) {
-        group_ref *g = &wa->firing.items[i];
+        session_ref *g = &wa->firing.items[i];
         session_collect(wa, g->sk, g->start, g->end);
-        rc = emit_group(wa, g);
+        set_props(wa, g->start, g->end);
+        rc = emit_group(wa, g->sk->key, wa->sblock);
         agg_block_destroy(&wa->aggs, wa->sblock);
     }
     if (touched.len) qsort(touched.items, touched.len, sizeof *touched.items, session_ptr_cmp);
@@ -734,7 +982,18 @@ static int fire_due(window_agg *wa, int64_t limit)
     return rc;
 }
 
-/* A dense chunk of the live rows (the input is read-only, so rows are viewed, not moved). */
+/* Rows sel[0..n-1] of column src into rows 0..n-1 of dst (string views, not copies). */
+static void gather_column(vector_t *dst, const vector_t *src, const uint16_t *sel, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) dst->nulls[i] = src->nulls[sel[i]];
+    if (type_phys(src->type) == PHYS_STR)
+        for (uint32_t i = 0; i < n; i++) dst->str[i] = src->str[sel[i]];
+    else
+        for (uint32_t i = 0; i < n; i++) dst->i64[i] = src->i64[sel[i]];
+}
+
+/* A dense chunk of the live rows (the input is read-only, so rows are viewed, not moved).
+ * Only the columns the operator reads are filled in. */
 static const chunk_t *dense_view(window_agg *wa, const chunk_t *in)
 {
     if (!in->sel) return in;
@@ -746,12 +1005,10 @@ static const chunk_t *dense_view(window_agg *wa, const chunk_t *in)
         free(types);
     }
     chunk_t *d = wa->dense;
-    d->nrows = in->nsel;
-    for (uint32_t i = 0; i < in->nsel; i++) {
-        uint32_t r = in->sel[i];
-        d->ops[i] = in->ops[r];
-        for (uint32_t c = 0; c < in->ncols; c++) vector_copy_row(&d->cols[c], i, &in->cols[c], r, NULL);
-    }
+    uint32_t n = in->nsel;
+    d->nrows = n;
+    for (uint32_t i = 0; i < n; i++) d->ops[i] = in->ops[in->sel[i]];
+    for (int j = 0; j < wa->nneed; j++) gather_column(&d->cols[wa->need[j]], &in->cols[wa->need[j]], in->sel, n);
     return d;
 }
 
@@ -810,15 +1067,16 @@ static int wa_finish(op_t *op)
 static void snapshot_windows(window_agg *wa, snap_writer *w)
 {
     snap_put_u32(w, (uint32_t)wa->windows.len);
-    hmap_entry *e, *g;
+    hmap_entry *e;
     for (size_t pos = 0; hmap_next(&wa->windows, &pos, &e);) {
         window_t *win = e->val;
         snap_put_i64(w, win->start);
         snap_put_i64(w, win->end);
-        snap_put_u32(w, (uint32_t)win->groups.len);
-        for (size_t gp = 0; hmap_next(&win->groups, &gp, &g);) {
-            snap_put_bytes(w, g->key, g->klen);
-            agg_block_snapshot(&wa->aggs, g->val, w);
+        snap_put_u32(w, win->ngroups);
+        for (uint32_t i = 0; i < win->ngroups; i++) {
+            wgroup *g = window_group(wa, win, i);
+            snap_put_bytes(w, g->key->key, g->key->klen);
+            agg_block_snapshot(&wa->aggs, group_block(g), w);
         }
     }
 }
@@ -842,8 +1100,8 @@ static void snapshot_sessions(window_agg *wa, snap_writer *w)
         snap_put_u32(w, (uint32_t)sk->rows.len);
         for (size_t i = 0; i < sk->rows.len; i++) {
             session_row row = sk->rows.items[i];
-            chunk_t *page = pool_page(&wa->pool, row.ref);
-            uint32_t pr = row.ref % PAGE_ROWS;
+            const chunk_t *page = rowpool_chunk(&wa->pool, row.ref);
+            uint32_t pr = rowpool_row(row.ref);
             snap_put_i64(w, row.t);
             snap_put_u8(w, page->ops[pr]);
             for (uint32_t c = 0; c < page->ncols; c++) {
@@ -871,15 +1129,21 @@ static int restore_windows(window_agg *wa, snap_reader *r)
     uint32_t nwin = snap_get_u32(r);
     for (uint32_t i = 0; i < nwin && !r->failed; i++) {
         int64_t start = snap_get_i64(r), end = snap_get_i64(r);
-        window_t *win = window_create(wa, start, end);
+        if (r->failed) break;
+        int64_t widx = window_index(wa, start, end), s, e;
+        window_bounds(wa, widx, &s, &e);
+        if (s != start || e != end)
+            return err_msg("WindowAggregate: snapshot holds window [%lld, %lld), which is not a window of "
+                           "this operator", (long long)start, (long long)end);
+        window_t *win = window_at(wa, widx);
+        if (!win) win = window_create(wa, widx);
         uint32_t ngroups = snap_get_u32(r);
         for (uint32_t j = 0; j < ngroups && !r->failed; j++) {
             uint32_t klen;
-            const void *key = snap_get_bytes(r, &klen);
-            void **slot = hmap_put(&win->groups, key, klen, hash_bytes(key, klen), NULL);
-            *slot = arena_alloc(&win->blocks, wa->aggs.block_size);
-            agg_block_init(&wa->aggs, *slot);
-            agg_block_restore(&wa->aggs, *slot, r);
+            const uint8_t *key = snap_get_bytes(r, &klen);
+            if (r->failed) break;
+            gkey *k = gkey_find(wa, key, klen, hash_bytes(key, klen));
+            agg_block_restore(&wa->aggs, key_block(wa, k, win), r);
         }
     }
     return snap_check(r, "WindowAggregate");
@@ -888,13 +1152,12 @@ static int restore_windows(window_agg *wa, snap_reader *r)
 static int restore_sessions(window_agg *wa, snap_reader *r)
 {
     chunk_t *row = chunk_new_types(wa->pool.ncols, wa->pool.types, 1);
-    int *cols = xcalloc(row->ncols ? row->ncols : 1, sizeof *cols);
-    for (uint32_t c = 0; c < row->ncols; c++) cols[c] = (int)c;
     value_t v;
     uint32_t nkeys = snap_get_u32(r);
     for (uint32_t i = 0; i < nkeys && !r->failed; i++) {
         uint32_t klen;
         const void *key = snap_get_bytes(r, &klen);
+        if (r->failed) break;
         session_key *sk = xcalloc(1, sizeof *sk + klen);
         sk->klen = klen;
         sk->hash = hash_bytes(key, klen);
@@ -916,12 +1179,11 @@ static int restore_sessions(window_agg *wa, snap_reader *r)
                 snap_get_value(r, row->cols[c].type, &v, &row->arena);
                 vector_set(&row->cols[c], 0, &v, NULL);
             }
-            session_row sr = {t, pool_add(&wa->pool, row, 0, cols, op)};
+            session_row sr = {t, rowpool_add(&wa->pool, row, 0, NULL, op)};
             VEC_PUSH(sk->rows, sr);
         }
     }
     chunk_free(row);
-    free(cols);
     return snap_check(r, "WindowAggregate");
 }
 
@@ -992,12 +1254,36 @@ static void wa_explain(op_t *op, sb_t *out)
     sb_putc(out, ']');
 }
 
+static void windows_destroy(window_agg *wa)
+{
+    hmap_entry *e;
+    for (size_t pos = 0; hmap_next(&wa->windows, &pos, &e);) {
+        window_t *win = e->val;
+        for (uint32_t i = 0; i < win->ngroups; i++) agg_block_destroy(&wa->aggs, group_block(window_group(wa, win, i)));
+        for (size_t i = 0; i < win->pages.len; i++) free(win->pages.items[i]);
+        VEC_FREE(win->pages);
+        free(win);
+    }
+    hmap_free(&wa->windows);
+    gkey *k;
+    for (size_t pos = 0; (k = hidx_next(&wa->gkeys, &pos));) {
+        if (k->ring != k->inline_ring) free(k->ring);
+        if (k->klen > KEY_INLINE) free(k->key);
+    }
+    hidx_free(&wa->gkeys);
+    for (size_t i = 0; i < wa->key_slabs.len; i++) free(wa->key_slabs.items[i]);
+    VEC_FREE(wa->key_slabs);
+    for (size_t i = 0; i < wa->spare_pages.len; i++) free(wa->spare_pages.items[i]);
+    VEC_FREE(wa->spare_pages);
+    VEC_FREE(wa->sort_a);
+    VEC_FREE(wa->sort_b);
+}
+
 static void wa_destroy(op_t *op)
 {
     window_agg *wa = wagg(op);
+    windows_destroy(wa);
     hmap_entry *e;
-    for (size_t pos = 0; hmap_next(&wa->windows, &pos, &e);) window_free(wa, e->val);
-    hmap_free(&wa->windows);
     for (size_t pos = 0; hmap_next(&wa->skeys, &pos, &e);) {
         session_key *sk = e->val;
         VEC_FREE(sk->sessions);
@@ -1007,7 +1293,7 @@ static void wa_destroy(op_t *op)
     hmap_free(&wa->skeys);
     VEC_FREE(wa->heap);
     VEC_FREE(wa->firing);
-    if (wa->pool.types) pool_free(&wa->pool);
+    if (wa->pool.types) rowpool_free(&wa->pool);
     agg_block_destroy(&wa->aggs, wa->discard);
     free(wa->discard);
     free(wa->sblock);
@@ -1017,15 +1303,20 @@ static void wa_destroy(op_t *op)
     chunk_free(wa->out);
     free(wa->keys);
     free(wa->props);
+    free(wa->prop_vals);
+    free(wa->need);
     free(wa->scols);
     if (wa->w.kind == WIN_SESSION) free(wa->calls);
     free(wa->times);
     free(wa->koff);
+    free(wa->klen);
     free(wa->khash);
     free(wa->kbuf);
-    free(wa->blocks);
-    free(wa->assigned);
+    free(wa->wfirst);
+    free(wa->nwin);
     free(wa->dropped);
+    free(wa->rowkey);
+    free(wa->blocks);
     free(wa->vals);
     free(wa);
 }
@@ -1086,9 +1377,39 @@ static void session_layout(window_agg *wa, agg_call *aggs, int naggs)
             *cols[j] = at;
         }
     }
-    pool_init(&wa->pool, (uint32_t)n, types);
+    rowpool_init(&wa->pool, (uint32_t)n, types);
     wa->batch = chunk_new_types((uint32_t)n, types, CHUNK_CAP);
     free(types);
+}
+
+static void need_column(window_agg *wa, int col)
+{
+    if (col < 0) return;
+    for (int i = 0; i < wa->nneed; i++)
+        if (wa->need[i] == col) return;
+    wa->need[wa->nneed++] = col;
+}
+
+/* The input columns a chunk must provide: keys, time, aggregate arguments and filters. */
+static void needed_columns(window_agg *wa, const agg_call *aggs, int naggs)
+{
+    wa->need = xcalloc((size_t)wa->nkeys + 2 * (size_t)naggs + 1, sizeof *wa->need);
+    for (int i = 0; i < wa->nkeys; i++) need_column(wa, wa->keys[i]);
+    if (!wa->w.proctime) need_column(wa, wa->w.time_col);
+    for (int i = 0; i < naggs; i++) {
+        need_column(wa, aggs[i].arg_col);
+        need_column(wa, aggs[i].filter_col);
+    }
+}
+
+/* Key entries hold a ring of at least windows-per-row + 1 slots (a key's windows plus one
+ * more while the previous one waits for the watermark) and short keys inline. */
+static void fixed_layout(window_agg *wa)
+{
+    wa->ring_inline = 2;
+    while (wa->ring_inline < wa->max_windows + 1) wa->ring_inline *= 2;
+    wa->gkey_size = sizeof(gkey) + wa->ring_inline * sizeof(wslot) + KEY_INLINE;
+    wa->group_size = (sizeof(wgroup) + wa->aggs.block_size + 15) & ~(size_t)15;
 }
 
 op_t *window_agg_new(exec_ctx *ctx, const schema_t *out, const window_spec *w,
@@ -1107,24 +1428,31 @@ op_t *window_agg_new(exec_ctx *ctx, const schema_t *out, const window_spec *w,
     wa->props = xcalloc(nprops ? nprops : 1, sizeof *wa->props);
     memcpy(wa->props, props, (size_t)nprops * sizeof *props);
     wa->nprops = nprops;
+    wa->prop_vals = xcalloc(nprops ? nprops : 1, sizeof *wa->prop_vals);
+    needed_columns(wa, aggs, naggs);
     if (w->kind == WIN_SESSION) session_layout(wa, aggs, naggs);
     else wa->calls = aggs;
     agg_set_init(&wa->aggs, wa->calls, naggs);
     wa->max_windows = windows_per_row(w);
+    fixed_layout(wa);
     hmap_init(&wa->windows);
+    hidx_init(&wa->gkeys);
     kbuf_reserve(wa, 4096); /* keys of zero columns still need a buffer to point at */
     hmap_init(&wa->skeys);
     wa->discard = xmalloc(wa->aggs.block_size);
     agg_block_init(&wa->aggs, wa->discard);
     wa->sblock = xmalloc(wa->aggs.block_size);
     wa->times = xcalloc(CHUNK_CAP, sizeof *wa->times);
-    wa->koff = xcalloc(CHUNK_CAP + 1, sizeof *wa->koff);
+    wa->koff = xcalloc(CHUNK_CAP, sizeof *wa->koff);
+    wa->klen = xcalloc(CHUNK_CAP, sizeof *wa->klen);
     wa->khash = xcalloc(CHUNK_CAP, sizeof *wa->khash);
+    wa->wfirst = xcalloc(CHUNK_CAP, sizeof *wa->wfirst);
+    wa->nwin = xcalloc(CHUNK_CAP, sizeof *wa->nwin);
+    wa->dropped = xcalloc(CHUNK_CAP, sizeof *wa->dropped);
+    wa->rowkey = xcalloc(CHUNK_CAP, sizeof *wa->rowkey);
     wa->blocks = xcalloc(CHUNK_CAP, sizeof *wa->blocks);
     if (w->kind == WIN_SESSION)
         for (uint32_t i = 0; i < CHUNK_CAP; i++) wa->blocks[i] = wa->sblock;
-    wa->assigned = xcalloc(CHUNK_CAP, sizeof *wa->assigned);
-    wa->dropped = xcalloc(CHUNK_CAP, sizeof *wa->dropped);
     wa->vals = xcalloc(naggs ? naggs : 1, sizeof *wa->vals);
     wa->out = chunk_new(out, CHUNK_CAP);
     return &wa->op;

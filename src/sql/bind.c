@@ -484,7 +484,6 @@ static expr_t *bind_case(binder *b, bind_scope *s, ast_t *n)
     expr_t **args = arena_zalloc(b->arena, sizeof(expr_t *) * (size_t)(nargs + 1));
     expr_t *operand = NULL;
     if (n->a && !(operand = bind_expr(b, s, n->a))) return NULL;
-    type_t result = type_make(TY_NULL);
     for (int i = 0; i < npairs; i++) {
         expr_t *w = bind_expr(b, s, n->list.items[2 * i]);
         if (!w) return NULL;
@@ -492,47 +491,11 @@ static expr_t *bind_case(binder *b, bind_scope *s, ast_t *n)
             expr_t *cmp[2] = {operand, w};
             if (!(w = make_call(b, "=", cmp, 2, n->list.items[2 * i]->span))) return NULL;
         }
-        if (w->type.id != TY_BOOLEAN && w->type.id != TY_NULL) {
-            char buf[64];
-            err_at(w->span, "CASE WHEN condition must be BOOLEAN, but it is %s", type_name(w->type, buf, sizeof buf));
-            return NULL;
-        }
-        expr_t *t = bind_expr(b, s, n->list.items[2 * i + 1]);
-        if (!t) return NULL;
         args[2 * i] = w;
-        args[2 * i + 1] = t;
-        if (!type_common(result, t->type, &result)) {
-            char b1[64], b2[64];
-            err_at(t->span, "CASE branches have incompatible types %s and %s", type_name(result, b1, sizeof b1),
-                   type_name(t->type, b2, sizeof b2));
-            return NULL;
-        }
+        if (!(args[2 * i + 1] = bind_expr(b, s, n->list.items[2 * i + 1]))) return NULL;
     }
-    if (n->b) {
-        expr_t *e = bind_expr(b, s, n->b);
-        if (!e) return NULL;
-        args[nargs - 1] = e;
-        if (!type_common(result, e->type, &result)) {
-            char b1[64], b2[64];
-            err_at(e->span, "CASE branches have incompatible types %s and %s", type_name(result, b1, sizeof b1),
-                   type_name(e->type, b2, sizeof b2));
-            return NULL;
-        }
-    }
-    if (result.id == TY_NULL) result = type_make(TY_STRING);
-    result.attr = TA_NONE;
-    for (int i = 0; i < npairs; i++)
-        if (!type_equal(args[2 * i + 1]->type, result)) args[2 * i + 1] = expr_cast(b->arena, args[2 * i + 1], result, args[2 * i + 1]->span);
-    if (n->b && !type_equal(args[nargs - 1]->type, result))
-        args[nargs - 1] = expr_cast(b->arena, args[nargs - 1], result, args[nargs - 1]->span);
-    expr_t *e = arena_zalloc(b->arena, sizeof *e);
-    e->kind = EX_CASE;
-    e->type = result;
-    e->span = n->span;
-    e->args = args;
-    e->nargs = nargs;
-    e->has_else = n->b != NULL;
-    return e;
+    if (n->b && !(args[nargs - 1] = bind_expr(b, s, n->b))) return NULL;
+    return expr_case(b->arena, args, nargs, n->b != NULL, n->span);
 }
 
 static const char *window_fn_kind(const char *name, window_kind *kind, window_prop *prop)
