@@ -39,7 +39,7 @@ static int push_on_event(scan_op *s)
     piece.sel = s->sel;
     uint32_t from = 0;
     for (uint32_t r = 0; r < s->view.nrows; r++) {
-        if (!rt->nulls[r] && rt->i64[r] <= s->max_wm) s->late++;
+        if (!rt->nulls[r] && rt->i64[r] < s->max_wm) s->late++;
         if (s->wm_out.nulls[r] || s->wm_out.i64[r] <= s->max_wm) continue;
         piece.nsel = 0;
         for (uint32_t i = from; i <= r; i++) s->sel[piece.nsel++] = (uint16_t)i;
@@ -92,7 +92,7 @@ int scan_pull(op_t *op)
             if (expr_eval(s->watermark, &s->view, &s->wm_out, &ec) < 0) return -1;
             const vector_t *rt = &s->view.cols[s->rowtime_col];
             for (uint32_t r = 0; r < s->view.nrows; r++) {
-                if (!rt->nulls[r] && rt->i64[r] <= s->max_wm) s->late++;
+                if (!rt->nulls[r] && rt->i64[r] < s->max_wm) s->late++;
                 if (!s->wm_out.nulls[r] && s->wm_out.i64[r] > chunk_wm) chunk_wm = s->wm_out.i64[r];
             }
         }
