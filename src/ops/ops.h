@@ -110,4 +110,86 @@ op_t *rank_new(exec_ctx *ctx, const schema_t *out, const rank_spec *spec);
  * its top N are emitted insert-only, and its state is dropped. */
 op_t *window_rank_new(exec_ctx *ctx, const schema_t *out, const rank_spec *spec, int window_end_col);
 
+/* ---- joins (issue 3) ---- */
+
+typedef enum join_type { JT_INNER, JT_LEFT, JT_RIGHT, JT_FULL } join_type;
+
+/* Regular (unbounded) join of two changelog inputs on equality keys, with an optional
+ * residual condition. Output row = left columns then right columns; the side an outer join
+ * pads is NULL. Port 0 is the left input, port 1 the right. State per join key holds every
+ * live row of each side (with a count of matches for outer joins) and is released when
+ * idle for ttl_us (table.exec.state.ttl; 0 = keep forever). Output is a changelog: inserts
+ * and retractions of joined rows, and for outer joins the retraction of a NULL-padded row
+ * when its first match arrives (and its re-insertion when the last match goes). */
+typedef struct join_spec {
+    join_type type;
+    const int *left_keys;         /* equality key columns of the left input */
+    const int *right_keys;        /* ... and the matching right columns */
+    int nkeys;
+    expr_t *residual;             /* over the output row (left ++ right); NULL if none */
+    const schema_t *left;
+    const schema_t *right;
+    int64_t ttl_us;
+} join_spec;
+op_t *join_new(exec_ctx *ctx, const schema_t *out, const join_spec *spec);
+
+/* Interval join: equality keys plus a time bound on the rowtime columns,
+ * right.time BETWEEN left.time + lower_us AND left.time + upper_us. Inputs are insert-only;
+ * output is insert-only. Rows are kept until the watermark passes the latest time another
+ * row could still join them; an outer side's rows that never matched are then emitted
+ * NULL-padded (this is how an order-payment timeout is written). Rows behind the watermark
+ * that can no longer join are counted as late. */
+typedef struct interval_join_spec {
+    join_type type;
+    const int *left_keys;
+    const int *right_keys;
+    int nkeys;
+    int left_time_col;
+    int right_time_col;
+    int64_t lower_us;             /* right.time >= left.time + lower_us */
+    int64_t upper_us;             /* right.time <= left.time + upper_us */
+    expr_t *residual;             /* over the output row; NULL if none */
+    const schema_t *left;
+    const schema_t *right;
+} interval_join_spec;
+op_t *interval_join_new(exec_ctx *ctx, const schema_t *out, const interval_join_spec *spec);
+
+/* Lookup join (FOR SYSTEM_TIME AS OF a processing-time attribute): for each input row, the
+ * dimension rows whose key columns equal the row's key expressions, fetched through a
+ * connector lookup source (which caches as its options say). INNER drops rows without a
+ * match, LEFT pads them with NULLs. The input may be updating: each row's op is carried to
+ * its joined rows. Output = input columns then the dimension table's physical columns. */
+typedef struct lookup_join_spec {
+    int left_outer;
+    lookup_t *lookup;             /* ownership passes to the operator */
+    const int *input_keys;        /* input columns giving the lookup key values, in the
+                                     order of the lookup's key columns */
+    int nkeys;
+    expr_t *residual;             /* over the output row; NULL if none */
+    const schema_t *input;
+    const schema_t *dim;          /* the dimension table's physical columns */
+} lookup_join_spec;
+op_t *lookup_join_new(exec_ctx *ctx, const schema_t *out, const lookup_join_spec *spec);
+
+/* ---- OVER aggregation (issue 3) ---- */
+
+/* agg(...) OVER (PARTITION BY part ORDER BY time ROWS|RANGE BETWEEN ... PRECEDING AND
+ * CURRENT ROW). Output = input columns then one column per aggregate. Event time: rows are
+ * buffered per partition and processed in time order when the watermark passes them (late
+ * rows counted and dropped); processing time: rows are processed as they arrive. ROWS
+ * frames count rows (preceding = -1: unbounded); RANGE frames span preceding_us of time
+ * before the current row's time (-1: unbounded), and rows with equal times are peers that
+ * get the same result. Input must be insert-only; output is insert-only. */
+typedef struct over_spec {
+    const int *part;
+    int npart;
+    int time_col;
+    int proctime;
+    int rows_frame;               /* 1: ROWS, 0: RANGE */
+    int64_t preceding;            /* rows (ROWS) or microseconds (RANGE); -1: UNBOUNDED */
+    agg_call *aggs;
+    int naggs;
+} over_spec;
+op_t *over_agg_new(exec_ctx *ctx, const schema_t *out, const over_spec *spec);
+
 #endif

@@ -50,6 +50,12 @@ static op_t *build_node(plan_node *n, exec_ctx *ctx, built_job *b)
     case PN_UNION:
         op = union_new(ctx, &n->schema, n->ninputs);
         break;
+    case PN_JOIN:
+    case PN_INTERVAL_JOIN:
+    case PN_LOOKUP_JOIN:
+    case PN_OVER_AGG:
+        err_at(n->span, "%s is planned but its operator is not part of this build yet", plan_kind_name(n->kind));
+        return NULL;
     case PN_SINK: {
         catalog_table *t = n->sink_table;
         sink_t *sink = t->connector->create_sink(&t->conn);

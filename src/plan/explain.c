@@ -7,7 +7,8 @@
 const char *plan_kind_name(plan_kind k)
 {
     static const char *names[] = {"TableSourceScan", "Calc", "GroupAggregate", "WindowAggregate", "Rank",
-                                  "WindowRank", "Union", "Sink"};
+                                  "WindowRank", "Union", "Sink", "Join", "IntervalJoin", "LookupJoin",
+                                  "OverAggregate"};
     return (unsigned)k < ARRAY_LEN(names) ? names[k] : "?";
 }
 
@@ -16,14 +17,23 @@ static void col_list(const schema_t *s, const int *cols, int n, sb_t *out)
     for (int i = 0; i < n; i++) sb_printf(out, "%s%s", i ? ", " : "", s->names[cols[i]]);
 }
 
+/* ", name=600s", or 1500ms / 10us when the duration is not whole seconds (or milliseconds). */
+static void duration(sb_t *out, const char *name, int64_t us)
+{
+    if (us % US_PER_SEC == 0) sb_printf(out, ", %s=%llds", name, (long long)(us / US_PER_SEC));
+    else if (us % US_PER_MS == 0) sb_printf(out, ", %s=%lldms", name, (long long)(us / US_PER_MS));
+    else sb_printf(out, ", %s=%lldus", name, (long long)us);
+}
+
 static void window_desc(const window_spec *w, const schema_t *in, sb_t *out)
 {
     static const char *kinds[] = {"TUMBLE", "HOP", "CUMULATE", "SESSION"};
     sb_printf(out, "window=[%s(%s", kinds[w->kind], in->names[w->time_col]);
-    if (w->kind == WIN_TUMBLE) sb_printf(out, ", size=%llds", (long long)(w->size_us / US_PER_SEC));
-    if (w->kind == WIN_HOP) sb_printf(out, ", slide=%llds, size=%llds", (long long)(w->slide_us / US_PER_SEC), (long long)(w->size_us / US_PER_SEC));
-    if (w->kind == WIN_CUMULATE) sb_printf(out, ", step=%llds, size=%llds", (long long)(w->slide_us / US_PER_SEC), (long long)(w->size_us / US_PER_SEC));
-    if (w->kind == WIN_SESSION) sb_printf(out, ", gap=%llds", (long long)(w->gap_us / US_PER_SEC));
+    if (w->kind == WIN_HOP) duration(out, "slide", w->slide_us);
+    if (w->kind == WIN_CUMULATE) duration(out, "step", w->slide_us);
+    if (w->kind == WIN_SESSION) duration(out, "gap", w->gap_us);
+    else duration(out, "size", w->size_us);
+    if (w->offset_us) duration(out, "offset", w->offset_us);
     sb_puts(out, w->proctime ? ", proctime)]" : ")]");
 }
 
@@ -89,6 +99,39 @@ static void node_details(plan_node *n, sb_t *out)
         break;
     case PN_UNION:
         sb_printf(out, "inputs=[%d]", n->ninputs);
+        break;
+    case PN_JOIN:
+    case PN_INTERVAL_JOIN:
+    case PN_LOOKUP_JOIN: {
+        static const char *types[] = {"InnerJoin", "LeftOuterJoin", "RightOuterJoin", "FullOuterJoin"};
+        const schema_t *right = n->kind == PN_LOOKUP_JOIN ? &n->dim_table->conn.physical : &n->inputs[1]->schema;
+        sb_printf(out, "joinType=[%s], where=[", types[n->join]);
+        for (int i = 0; i < n->njoin_keys; i++)
+            sb_printf(out, "%s%s = %s", i ? " AND " : "", in->names[n->left_keys[i]], right->names[n->right_keys[i]]);
+        sb_puts(out, "]");
+        if (n->kind == PN_LOOKUP_JOIN) sb_printf(out, ", table=[%s]", n->dim_table->name);
+        if (n->kind == PN_INTERVAL_JOIN)
+            sb_printf(out, ", interval=[%s - %s BETWEEN %lld ms AND %lld ms]", right->names[n->right_time_col],
+                      in->names[n->left_time_col], (long long)(n->lower_us / US_PER_MS), (long long)(n->upper_us / US_PER_MS));
+        if (n->residual) {
+            sb_puts(out, ", residual=[");
+            expr_format(n->residual, &n->schema, out);
+            sb_puts(out, "]");
+        }
+        break;
+    }
+    case PN_OVER_AGG:
+        sb_puts(out, "partitionBy=[");
+        col_list(in, n->part, n->npart, out);
+        sb_printf(out, "], orderBy=[%s ASC], window=[%s BETWEEN ", in->names[n->over_time_col], n->over_rows ? "ROWS" : "RANGE");
+        if (n->over_preceding < 0) sb_puts(out, "UNBOUNDED");
+        else if (n->over_rows) sb_printf(out, "%lld", (long long)n->over_preceding);
+        else sb_printf(out, "%lld ms", (long long)(n->over_preceding / US_PER_MS));
+        sb_puts(out, " PRECEDING AND CURRENT ROW], select=[");
+        for (int i = 0; i < n->naggs; i++)
+            sb_printf(out, "%s%s(%s)", i ? ", " : "", n->aggs[i].def->name,
+                      n->aggs[i].arg_col >= 0 ? in->names[n->aggs[i].arg_col] : "*");
+        sb_puts(out, "]");
         break;
     case PN_SINK:
         sb_printf(out, "table=[%s], connector=[%s], fields=[", n->sink_table->name, n->sink_table->connector->name);

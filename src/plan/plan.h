@@ -18,6 +18,10 @@ typedef enum plan_kind {
     PN_WINDOW_RANK,     /* window Top-N */
     PN_UNION,           /* UNION ALL */
     PN_SINK,            /* INSERT INTO a table */
+    PN_JOIN,            /* regular join */
+    PN_INTERVAL_JOIN,   /* time-bounded join of two rowtime streams */
+    PN_LOOKUP_JOIN,     /* FOR SYSTEM_TIME AS OF join against a lookup source */
+    PN_OVER_AGG,        /* agg(...) OVER (...) */
 } plan_kind;
 
 /* Changelog modes as Flink infers them. */
@@ -74,6 +78,23 @@ struct plan_node {
 
     /* PN_SINK */
     catalog_table *sink_table;
+
+    /* PN_JOIN, PN_INTERVAL_JOIN, PN_LOOKUP_JOIN (keys and residual; left = inputs[0]) */
+    join_type join;
+    int *left_keys;
+    int *right_keys;              /* PN_LOOKUP_JOIN: key columns of the dimension table */
+    int njoin_keys;
+    expr_t *residual;
+    int left_time_col, right_time_col;
+    int64_t lower_us, upper_us;
+    catalog_table *dim_table;     /* PN_LOOKUP_JOIN */
+    int64_t state_ttl_us;
+
+    /* PN_OVER_AGG (uses part/npart, aggs/naggs) */
+    int over_time_col;
+    int over_proctime;
+    int over_rows;
+    int64_t over_preceding;
 
     op_t *op;                     /* built operator (build.c) */
     int visited;                  /* scratch for walks */

@@ -56,7 +56,7 @@ typedef struct agg_item {
 typedef struct bind_scope {
     relation *rel;              /* input scope */
     struct agg_ctx *agg;        /* non-NULL: bind over the aggregation's output */
-    int allow_window_fn;        /* ROW_NUMBER() OVER allowed (select list) */
+    struct over_ctx *over;      /* non-NULL: agg(...) OVER (...) calls become OverAggregate columns */
 } bind_scope;
 
 typedef struct agg_ctx {
@@ -72,6 +72,7 @@ typedef struct agg_ctx {
 
 static expr_t *bind_expr(binder *b, bind_scope *s, ast_t *n);
 static int bind_query(binder *b, ast_t *q, relation *out);
+static int bind_from(binder *b, ast_t *from, relation *out);
 
 static const char *ast_last(const ast_t *n) { return n->names[n->nnames - 1]; }
 
@@ -198,6 +199,10 @@ static plan_node *make_calc(binder *b, plan_node *in, expr_t *filter, expr_t **p
         if (!in_names[i] && proj[i]->kind == EX_COL) in_names[i] = in->schema.names[proj[i]->col];
     }
     names = in_names;
+    int identity = !filter && (uint32_t)nproj == in->schema.ncols;
+    for (int i = 0; identity && i < nproj; i++)
+        identity = proj[i]->kind == EX_COL && proj[i]->col == i && names[i] && !strcmp(names[i], in->schema.names[i]);
+    if (identity) return in;
     if (can_fuse(in, filter, proj, nproj)) {
         expr_t **fused = arena_alloc(b->arena, sizeof(expr_t *) * (size_t)(nproj + 1));
         for (int i = 0; i < nproj; i++) {
@@ -218,7 +223,7 @@ static plan_node *make_calc(binder *b, plan_node *in, expr_t *filter, expr_t **p
     n->inputs[0] = in;
     n->filter = filter;
     n->proj = arena_alloc(b->arena, sizeof(expr_t *) * (size_t)(nproj ? nproj : 1));
-    memcpy(n->proj, proj, sizeof(expr_t *) * (size_t)nproj);
+    if (nproj) memcpy(n->proj, proj, sizeof(expr_t *) * (size_t)nproj);    /* proj may be NULL when empty */
     n->nproj = nproj;
     schema_init(&n->schema, (uint32_t)nproj);
     for (int i = 0; i < nproj; i++) {
@@ -256,6 +261,9 @@ static int unit_micros(time_unit u, int64_t *us, int *months)
     }
 }
 
+/* Microseconds that fit in an int64 (NaN and the infinities do not). */
+static int us_in_range(double us) { return us > -0x1p63 && us < 0x1p63; }
+
 int interval_value(const ast_t *iv, type_t *type, int64_t *value)
 {
     const char *s = iv->text ? iv->text : "";
@@ -269,13 +277,16 @@ int interval_value(const ast_t *iv, type_t *type, int64_t *value)
     if (months) {
         /* 'Y-M' for YEAR TO MONTH, else a count of the unit. */
         long long y = 0, m = 0;
-        if (iv->unit2 == TU_MONTH && sscanf(s, "%lld-%lld", &y, &m) == 2) *value = y * 12 + m;
-        else {
+        if (iv->unit2 == TU_MONTH && sscanf(s, "%lld-%lld", &y, &m) == 2) {
+            if (__builtin_mul_overflow(y, 12, value) || __builtin_add_overflow(*value, m, value))
+                return err_at(iv->span, "interval value '%s' is out of range", iv->text);
+        } else {
             char *end;
             errno = 0;
             long long n = strtoll(s, &end, 10);
             if (end == s || *end || errno) return err_at(iv->span, "invalid interval value '%s'", iv->text);
-            *value = n * months;
+            if (__builtin_mul_overflow(n, months, value))
+                return err_at(iv->span, "interval value '%s' is out of range", iv->text);
         }
         if (neg) *value = -*value;
         *type = type_make(TY_INTERVAL_YM);
@@ -289,6 +300,7 @@ int interval_value(const ast_t *iv, type_t *type, int64_t *value)
     if (iv->unit2 == TU_NONE) {
         double d = strtod(p, &end);
         if (end == p || *end || errno) return err_at(iv->span, "invalid interval value '%s'", iv->text);
+        if (!us_in_range(d * (double)unit_us)) return err_at(iv->span, "interval value '%s' is out of range", iv->text);
         total = (int64_t)(d * (double)unit_us + (d >= 0 ? 0.5 : -0.5));
     } else {
         static const int64_t steps[] = {US_PER_DAY, 3600 * US_PER_SEC, 60 * US_PER_SEC, US_PER_SEC};
@@ -298,13 +310,17 @@ int interval_value(const ast_t *iv, type_t *type, int64_t *value)
             if (idx == 3) {
                 double d = strtod(p, &end);
                 if (end == p) return err_at(iv->span, "invalid interval value '%s'", iv->text);
-                total += (int64_t)(d * (double)US_PER_SEC + 0.5);
+                if (!us_in_range(d * (double)US_PER_SEC) ||
+                    __builtin_add_overflow(total, (int64_t)(d * (double)US_PER_SEC + 0.5), &total))
+                    return err_at(iv->span, "interval value '%s' is out of range", iv->text);
                 p = end;
                 break;
             }
             long long v = strtoll(p, &end, 10);
             if (end == p) return err_at(iv->span, "invalid interval value '%s'", iv->text);
-            total += v * steps[idx++];
+            int64_t field;
+            if (__builtin_mul_overflow(v, steps[idx++], &field) || __builtin_add_overflow(total, field, &total))
+                return err_at(iv->span, "interval value '%s' is out of range", iv->text);
             p = end;
             if (*p == ' ' || *p == ':') p++;
         }
@@ -651,6 +667,69 @@ static expr_t *bind_agg_output(binder *b, bind_scope *s, ast_t *n, int *handled)
     return NULL;
 }
 
+
+/* ---- OVER aggregation ---- */
+
+typedef struct over_ctx {
+    ast_t *spec;                /* the window of the first OVER call; all must be the same */
+    VEC(agg_item) items;
+} over_ctx;
+
+/* The text of an AST node, for comparing window specifications. */
+static int same_text(const ast_t *a, const ast_t *b)
+{
+    const char *src = err_source_text();
+    return a->span.len == b->span.len && strncmp(src + a->span.off, src + b->span.off, a->span.len) == 0;
+}
+
+static expr_t *over_ref(binder *b, bind_scope *s, ast_t *n)
+{
+    over_ctx *oc = s->over;
+    const agg_def *def = agg_lookup(n->name);
+    if (!def) {
+        err_at(n->span, "%s is not an aggregate function; OVER windows take COUNT, SUM, MIN, MAX, AVG, FIRST_VALUE, LAST_VALUE",
+               n->name);
+        return NULL;
+    }
+    if (!oc->spec) oc->spec = n->over;
+    else if (!same_text(oc->spec, n->over)) {
+        err_at(n->over->span, "all OVER windows of a query must be the same; this one differs from line %u, column %u",
+               oc->spec->span.line, oc->spec->span.col);
+        return NULL;
+    }
+    bind_scope in = {s->rel, NULL, NULL};
+    agg_item item = {n, def, NULL, NULL, n->distinct};
+    if (!n->star) {
+        if (n->list.len != 1) {
+            err_at(n->span, "aggregate function %s takes 1 argument, but %d were given", def->name, n->list.len);
+            return NULL;
+        }
+        if (!(item.arg = bind_expr(b, &in, n->list.items[0]))) return NULL;
+    }
+    if (n->filter && !(item.filter = bind_expr(b, &in, n->filter))) return NULL;
+    type_t rt;
+    if (def->result_type(item.arg ? item.arg->type : type_make(TY_NULL), &rt) < 0) {
+        char buf[64];
+        err_at(n->span, "aggregate %s does not accept an argument of type %s", def->name,
+               type_name(item.arg->type, buf, sizeof buf));
+        return NULL;
+    }
+    VEC_PUSH(oc->items, item);
+    expr_t *e = expr_col(b->arena, -(int)oc->items.len, rt, n->span);
+    e->state = (void *)oc;      /* column fixed once the input width is known */
+    return e;
+}
+
+static void fix_over_refs(expr_t *e, over_ctx *oc, int base)
+{
+    if (!e) return;
+    if (e->kind == EX_COL && e->state == (void *)oc) {
+        e->col = base + (-e->col - 1);
+        e->state = NULL;
+    }
+    for (int i = 0; i < e->nargs; i++) fix_over_refs(e->args[i], oc, base);
+}
+
 static expr_t *bind_expr(binder *b, bind_scope *s, ast_t *n)
 {
     if (s->agg) {
@@ -737,6 +816,7 @@ static expr_t *bind_expr(binder *b, bind_scope *s, ast_t *n)
         return make_call(b, name, args, 2, n->span);
     }
     case AST_CALL: {
+        if (n->over && s->over && !str_ieq(n->name, "ROW_NUMBER")) return over_ref(b, s, n);
         if (n->over) {
             err_at(n->span, "%s(...) OVER (...) is only supported as ROW_NUMBER() in a Top-N or deduplication "
                    "query (filtered by the row number in the enclosing query)", n->name);
@@ -923,9 +1003,12 @@ static int bind_table_ref(binder *b, ast_t *ref, relation *out)
             return -1;
         }
         if (v->ast->columns.len) {
-            if (v->ast->columns.len != out->ncols)
-                return err_at(v->ast->span, "view '%s' names %d columns, but its query produces %d", name,
-                              v->ast->columns.len, out->ncols);
+            if (v->ast->columns.len != out->ncols) {
+                err_at(v->ast->span, "view '%s' names %d columns, but its query produces %d", name,
+                       v->ast->columns.len, out->ncols);
+                relation_free(out);
+                return -1;
+            }
             for (int i = 0; i < out->ncols; i++) out->cols[i].name = ast_last(v->ast->columns.items[i]);
         }
         for (int i = 0; i < out->ncols; i++) out->cols[i].qual = qual;
@@ -948,6 +1031,16 @@ static int const_interval(binder *b, ast_t *n, int64_t *us)
     if (interval_value(n, &t, us)) return -1;
     if (t.id != TY_INTERVAL_DT) return err_at(n->span, "window sizes must be day-time intervals (SECOND to DAY)");
     if (*us <= 0) return err_at(n->span, "window sizes must be positive");
+    return 0;
+}
+
+/* A window offset: a day-time interval of any sign, zero included (as Flink allows). */
+static int const_offset(ast_t *n, int64_t *us)
+{
+    if (n->kind != AST_INTERVAL) return err_at(n->span, "expected an INTERVAL literal such as INTERVAL '10' MINUTE");
+    type_t t;
+    if (interval_value(n, &t, us)) return -1;
+    if (t.id != TY_INTERVAL_DT) return err_at(n->span, "window offsets must be day-time intervals (SECOND to DAY)");
     return 0;
 }
 
@@ -1016,7 +1109,7 @@ static int bind_window_tvf(binder *b, ast_t *tvf, relation *out)
             return err_at(args->items[3]->span, "CUMULATE size must be a multiple of the step");
         }
     }
-    if (args->len == 3 + nsizes && const_interval(b, args->items[2 + nsizes], &w.offset_us)) { relation_free(&in); return -1; }
+    if (args->len == 3 + nsizes && const_offset(args->items[2 + nsizes], &w.offset_us)) { relation_free(&in); return -1; }
     *out = in;
     out->has_window = 1;
     out->window = w;
@@ -1032,6 +1125,443 @@ static int bind_window_tvf(binder *b, ast_t *tvf, relation *out)
     return 0;
 }
 
+/* ------------------------------------------------------------------ joins */
+
+static void conjuncts(ast_t *n, ast_vec *out);
+static int check_boolean(expr_t *e, const char *clause);
+static const char *producer_desc(binder *b, plan_node *n);
+
+/* Which inputs an expression reads: bit 1 = columns below `split`, bit 2 = at or above. */
+static int expr_sides(const expr_t *e, int split)
+{
+    if (e->kind == EX_COL) return e->col < split ? 1 : 2;
+    int sides = 0;
+    for (int i = 0; i < e->nargs; i++) sides |= expr_sides(e->args[i], split);
+    return sides;
+}
+
+/* A copy of e with every column reference moved by `shift`. */
+static expr_t *expr_shift(binder *b, expr_t *e, int shift)
+{
+    expr_t *c = arena_alloc(b->arena, sizeof *c);
+    *c = *e;
+    if (e->kind == EX_COL) { c->col += shift; return c; }
+    if (e->nargs) {
+        c->args = arena_alloc(b->arena, sizeof(expr_t *) * (size_t)e->nargs);
+        for (int i = 0; i < e->nargs; i++) c->args[i] = expr_shift(b, e->args[i], shift);
+    }
+    return c;
+}
+
+/* Join output scope: the left scope, then the right scope shifted by the left width. */
+static void join_scope(relation *l, relation *r, int left_width, relation *out)
+{
+    memset(out, 0, sizeof *out);
+    for (int i = 0; i < l->ncols; i++) {
+        relation_add(out, l->cols[i].qual, l->cols[i].name, l->cols[i].type, l->cols[i].index);
+        out->cols[out->ncols - 1].prop = l->cols[i].prop;
+    }
+    for (int i = 0; i < r->ncols; i++) {
+        int idx = r->cols[i].index < 0 ? -1 : r->cols[i].index + left_width;
+        relation_add(out, r->cols[i].qual, r->cols[i].name, r->cols[i].type, idx);
+        out->cols[out->ncols - 1].prop = r->cols[i].prop;
+    }
+}
+
+/* Key expressions that are not plain columns become extra columns of a calc below the join. */
+typedef struct key_side {
+    plan_node *node;
+    expr_vec extra;
+} key_side;
+
+static int key_column(key_side *ks, expr_t *e)
+{
+    if (e->kind == EX_COL) return e->col;
+    for (size_t i = 0; i < ks->extra.len; i++)
+        if (expr_equal(ks->extra.items[i], e)) return (int)(ks->node->schema.ncols + i);
+    VEC_PUSH(ks->extra, e);
+    return (int)(ks->node->schema.ncols + ks->extra.len - 1);
+}
+
+static plan_node *add_key_columns(binder *b, key_side *ks, span_t sp)
+{
+    if (!ks->extra.len) return ks->node;
+    int n = (int)ks->node->schema.ncols, total = n + (int)ks->extra.len;
+    expr_t **proj = arena_alloc(b->arena, sizeof(expr_t *) * (size_t)total);
+    for (int i = 0; i < n; i++) proj[i] = expr_col(b->arena, i, ks->node->schema.types[i], sp);
+    for (size_t i = 0; i < ks->extra.len; i++) proj[n + (int)i] = ks->extra.items[i];
+    return make_calc(b, ks->node, NULL, proj, total, NULL, sp);
+}
+
+/* col + INTERVAL (or - INTERVAL) -> column and offset; 0 if e is not of that form. */
+static int time_term(const expr_t *e, int *col, int64_t *off)
+{
+    if (e->kind == EX_COL) { *col = e->col; *off = 0; return 1; }
+    if (e->kind != EX_CALL || e->nargs != 2) return 0;
+    int plus = !strcmp(e->fn->name, "+"), minus = !strcmp(e->fn->name, "-");
+    const expr_t *c = e->args[0], *k = e->args[1];
+    if ((!plus && !minus) || c->kind != EX_COL || k->kind != EX_CONST || k->type.id != TY_INTERVAL_DT) return 0;
+    *col = c->col;
+    *off = minus ? -k->val.i : k->val.i;
+    return 1;
+}
+
+/* One comparison x OP y between the two rowtimes: narrows lower/upper of right - left. */
+static int time_bound(const char *op, const expr_t *x, const expr_t *y, int lt, int rt, int64_t *lower,
+                      int64_t *upper)
+{
+    int xc, yc;
+    int64_t xo, yo;
+    if (!time_term(x, &xc, &xo) || !time_term(y, &yc, &yo)) return 0;
+    int64_t bound;
+    int ge;
+    if (xc == rt && yc == lt) {               /* r + xo OP l + yo  ->  r - l OP yo - xo */
+        bound = yo - xo;
+        ge = op[0] == '>';
+    } else if (xc == lt && yc == rt) {        /* l + xo OP r + yo  ->  r - l OP' xo - yo */
+        bound = xo - yo;
+        ge = op[0] == '<';
+    } else {
+        return 0;
+    }
+    int strict = op[1] != '=';
+    if (ge) { bound += strict; if (bound > *lower) *lower = bound; }
+    else { bound -= strict; if (bound < *upper) *upper = bound; }
+    return 1;
+}
+
+static int is_time_predicate(const expr_t *e, int lt, int rt, int64_t *lower, int64_t *upper)
+{
+    if (e->kind != EX_CALL) return 0;
+    const char *f = e->fn->name;
+    if (!strcmp(f, "BETWEEN") && e->nargs == 3) {
+        int64_t lo = *lower, hi = *upper;
+        if (!time_bound(">=", e->args[0], e->args[1], lt, rt, &lo, &hi)) return 0;
+        if (!time_bound("<=", e->args[0], e->args[2], lt, rt, &lo, &hi)) return 0;
+        *lower = lo;
+        *upper = hi;
+        return 1;
+    }
+    if (e->nargs == 2 && (!strcmp(f, ">=") || !strcmp(f, ">") || !strcmp(f, "<=") || !strcmp(f, "<")))
+        return time_bound(f, e->args[0], e->args[1], lt, rt, lower, upper);
+    return 0;
+}
+
+static join_type join_type_of(join_kind k)
+{
+    return k == JOIN_LEFT ? JT_LEFT : k == JOIN_RIGHT ? JT_RIGHT : k == JOIN_FULL ? JT_FULL : JT_INNER;
+}
+
+static expr_t *and_all(binder *b, expr_vec *v, span_t sp)
+{
+    expr_t *acc = NULL;
+    for (size_t i = 0; i < v->len; i++) {
+        if (!acc) { acc = v->items[i]; continue; }
+        expr_t *args[2] = {acc, v->items[i]};
+        if (!(acc = make_call(b, "AND", args, 2, sp))) return NULL;
+    }
+    return acc;
+}
+
+static int64_t state_ttl(binder *b)
+{
+    const char *v = ctx_config(b->ctx, "table.exec.state.ttl");
+    if (!v) return 0;
+    char *end;
+    double n = strtod(v, &end);
+    while (*end == ' ') end++;
+    int64_t unit = US_PER_MS;
+    if (!strncmp(end, "ms", 2)) unit = US_PER_MS;
+    else if (*end == 's') unit = US_PER_SEC;
+    else if (*end == 'm') unit = 60 * US_PER_SEC;
+    else if (*end == 'h') unit = 3600 * US_PER_SEC;
+    else if (*end == 'd') unit = US_PER_DAY;
+    return (int64_t)(n * (double)unit);
+}
+
+static int bind_lookup_join(binder *b, ast_t *j, relation *l, relation *out);
+
+static int bind_join(binder *b, ast_t *j, relation *out)
+{
+    relation l, r;
+    memset(&l, 0, sizeof l);
+    memset(&r, 0, sizeof r);
+    if (bind_from(b, j->a, &l)) return -1;
+    if (j->b->kind == AST_TABLE_REF && j->b->system_time) {
+        int rc = bind_lookup_join(b, j, &l, out);
+        relation_free(&l);
+        return rc;
+    }
+    int rc = -1;
+    ast_vec cs = {0};
+    expr_vec residual = {0};
+    key_side ls = {l.node, {0}}, rs = {NULL, {0}};
+    relation both, final;
+    memset(&both, 0, sizeof both);
+    memset(&final, 0, sizeof final);
+    if (bind_from(b, j->b, &r)) goto out;
+    rs.node = r.node;
+    if (l.has_window || r.has_window || l.rank || r.rank) {
+        err_at(j->span, "window joins and joins of ROW_NUMBER subqueries are not supported");
+        goto out;
+    }
+    if (j->join == JOIN_CROSS || !j->c) {
+        err_at(j->span, "a join needs ON with at least one equality between the two sides; CROSS JOIN and comma joins are not supported");
+        goto out;
+    }
+    int lw = (int)l.node->schema.ncols;
+    join_scope(&l, &r, lw, &both);
+    bind_scope s = {&both, NULL, 0};
+    conjuncts(j->c, &cs);
+    VEC(int) lk = {0}, rk = {0};
+    VEC(ast_t *) rest = {0};
+    for (size_t i = 0; i < cs.len; i++) {
+        ast_t *c = cs.items[i];
+        if (c->kind == AST_BINARY && !strcmp(c->op, "=")) {
+            expr_t *x = bind_expr(b, &s, c->a), *y;
+            if (!x || !(y = bind_expr(b, &s, c->b))) { VEC_FREE(lk); VEC_FREE(rk); VEC_FREE(rest); goto out; }
+            int sx = expr_sides(x, lw), sy = expr_sides(y, lw);
+            if ((sx == 1 && sy == 2) || (sx == 2 && sy == 1)) {
+                expr_t *le = sx == 1 ? x : y, *re = sx == 1 ? y : x;
+                re = expr_shift(b, re, -lw);
+                type_t ct;
+                if (!type_common(le->type, re->type, &ct)) {
+                    char b1[64], b2[64];
+                    err_at(c->span, "cannot join %s with %s", type_name(le->type, b1, sizeof b1), type_name(re->type, b2, sizeof b2));
+                    VEC_FREE(lk); VEC_FREE(rk); VEC_FREE(rest);
+                    goto out;
+                }
+                if (!type_equal(le->type, ct)) le = expr_cast(b->arena, le, ct, c->span);
+                if (!type_equal(re->type, ct)) re = expr_cast(b->arena, re, ct, c->span);
+                VEC_PUSH(lk, key_column(&ls, le));
+                VEC_PUSH(rk, key_column(&rs, re));
+                continue;
+            }
+        }
+        VEC_PUSH(rest, c);
+    }
+    if (!lk.len) {
+        err_at(j->c->span, "a join needs at least one equality between a column of each side (an equi-join)");
+        VEC_FREE(lk); VEC_FREE(rk); VEC_FREE(rest);
+        goto out;
+    }
+    plan_node *left = add_key_columns(b, &ls, j->span), *right = add_key_columns(b, &rs, j->span);
+    int lw2 = (int)left->schema.ncols;
+    join_scope(&l, &r, lw2, &final);
+    bind_scope fs = {&final, NULL, 0};
+    /* Time bounds between the two rowtimes make an interval join. */
+    int lt = left->rowtime_col, rt = -1;
+    for (uint32_t i = 0; i < left->schema.ncols; i++) if (left->schema.types[i].attr == TA_ROWTIME) { lt = (int)i; break; }
+    for (uint32_t i = 0; i < right->schema.ncols; i++) if (right->schema.types[i].attr == TA_ROWTIME) { rt = (int)i + lw2; break; }
+    int64_t lower = INT64_MIN, upper = INT64_MAX;
+    for (size_t i = 0; i < rest.len; i++) {
+        expr_t *e = bind_expr(b, &fs, rest.items[i]);
+        if (!e || check_boolean(e, "a join condition")) { VEC_FREE(lk); VEC_FREE(rk); VEC_FREE(rest); goto out; }
+        if (lt >= 0 && rt >= 0 && type_is_time_attr(e->type) == 0 && is_time_predicate(e, lt, rt, &lower, &upper))
+            continue;
+        VEC_PUSH(residual, e);
+    }
+    VEC_FREE(rest);
+    int interval = lower != INT64_MIN && upper != INT64_MAX;
+    if (!interval && (lower != INT64_MIN || upper != INT64_MAX)) {
+        err_at(j->c->span, "a time-bounded join needs both a lower and an upper bound between the rowtimes, e.g. "
+               "b.ts BETWEEN a.ts - INTERVAL '5' SECOND AND a.ts + INTERVAL '5' SECOND");
+        VEC_FREE(lk); VEC_FREE(rk);
+        goto out;
+    }
+    plan_node *n = plan_new(b->job, b->arena, interval ? PN_INTERVAL_JOIN : PN_JOIN, 2, j->span);
+    n->inputs[0] = left;
+    n->inputs[1] = right;
+    n->join = join_type_of(j->join);
+    n->njoin_keys = (int)lk.len;
+    n->left_keys = arena_alloc(b->arena, sizeof(int) * lk.len);
+    n->right_keys = arena_alloc(b->arena, sizeof(int) * lk.len);
+    memcpy(n->left_keys, lk.items, sizeof(int) * lk.len);
+    memcpy(n->right_keys, rk.items, sizeof(int) * lk.len);
+    VEC_FREE(lk);
+    VEC_FREE(rk);
+    n->residual = and_all(b, &residual, j->span);
+    if (residual.len && !n->residual) goto out;
+    schema_init(&n->schema, left->schema.ncols + right->schema.ncols);
+    for (uint32_t i = 0; i < n->schema.ncols; i++) {
+        const schema_t *src = i < left->schema.ncols ? &left->schema : &right->schema;
+        uint32_t k = i < left->schema.ncols ? i : i - left->schema.ncols;
+        n->schema.types[i] = src->types[k];
+        n->schema.names[i] = xstrdup(src->names[k]);
+        if (!interval && n->schema.types[i].attr == TA_ROWTIME) n->schema.types[i].attr = TA_NONE;
+        if (n->join != JT_INNER) n->schema.types[i].not_null = 0;
+    }
+    if (interval) {
+        n->left_time_col = lt;
+        n->right_time_col = rt - lw2;
+        n->lower_us = lower;
+        n->upper_us = upper;
+        n->mode = CM_INSERT_ONLY;
+        if (left->mode != CM_INSERT_ONLY || right->mode != CM_INSERT_ONLY) {
+            err_at(j->span, "an interval join needs insert-only inputs, but an input is updated by %s",
+                   producer_desc(b, left->mode != CM_INSERT_ONLY ? left : right));
+            VEC_FREE(lk);
+            goto out;
+        }
+    } else {
+        n->mode = (n->join == JT_INNER && left->mode == CM_INSERT_ONLY && right->mode == CM_INSERT_ONLY)
+                      ? CM_INSERT_ONLY : CM_UPDATE;
+        n->state_ttl_us = state_ttl(b);
+    }
+    char desc[160];
+    static const char *names[] = {"Join", "LeftOuterJoin", "RightOuterJoin", "FullOuterJoin"};
+    snprintf(desc, sizeof desc, "%s%s (at line %u, column %u)", interval ? "Interval" : "", names[n->join], j->span.line,
+             j->span.col);
+    n->what = arena_strdup(b->arena, desc);
+    *out = final;
+    memset(&final, 0, sizeof final);
+    out->node = n;
+    out->span = j->span;
+    rc = 0;
+out:
+    VEC_FREE(cs);
+    VEC_FREE(residual);
+    VEC_FREE(ls.extra);
+    VEC_FREE(rs.extra);
+    relation_free(&both);
+    relation_free(&final);
+    relation_free(&l);
+    relation_free(&r);
+    return rc;
+}
+
+/* JOIN dim FOR SYSTEM_TIME AS OF left.proctime [AS] d ON d.k = left.x */
+static int bind_lookup_join(binder *b, ast_t *j, relation *l, relation *out)
+{
+    ast_t *ref = j->b;
+    const char *name = ast_last(ref);
+    catalog_table *t = catalog_table_find(b->cat, name);
+    if (!t) {
+        sb_t names = {0};
+        catalog_names(b->cat, &names);
+        const char *best = catalog_suggest(b->cat, name);
+        if (best) err_at(ref->span, "unknown table '%s'; did you mean '%s'? tables and views: %s", name, best, sb_str(&names));
+        else err_at(ref->span, "unknown table '%s'; tables and views: %s", name, sb_str(&names));
+        sb_free(&names);
+        return -1;
+    }
+    if (!t->connector->create_lookup)
+        return err_at(ref->span, "table '%s' uses connector '%s', which cannot be looked up (FOR SYSTEM_TIME AS OF)",
+                      t->name, t->connector->name);
+    if (j->join != JOIN_INNER && j->join != JOIN_LEFT)
+        return err_at(j->span, "a lookup join must be an INNER or LEFT join");
+    bind_scope ls0 = {l, NULL, 0};
+    ast_t *st = ref->system_time;
+    int is_proctime_call = st->kind == AST_CALL && str_ieq(st->name, "PROCTIME") && !st->list.len;
+    if (!is_proctime_call) {
+        expr_t *e = bind_expr(b, &ls0, st);
+        if (!e) return -1;
+        if (e->type.attr != TA_PROCTIME)
+            return err_at(st->span, "FOR SYSTEM_TIME AS OF needs a processing-time attribute of the left table "
+                          "(a PROCTIME() column) for a lookup join; event-time temporal joins are not supported");
+    }
+    const char *qual = ref->alias ? ref->alias : name;
+    int lw = (int)l->node->schema.ncols;
+    relation dim;
+    memset(&dim, 0, sizeof dim);
+    schema_t *phys = &t->conn.physical;
+    for (uint32_t i = 0; i < phys->ncols; i++) relation_add(&dim, qual, phys->names[i], phys->types[i], (int)i);
+    relation both;
+    join_scope(l, &dim, lw, &both);
+    bind_scope s = {&both, NULL, 0};
+    ast_vec cs = {0};
+    expr_vec residual = {0};
+    VEC(int) dk = {0};
+    key_side ks = {l->node, {0}};
+    expr_vec keyexprs = {0};
+    int rc = -1;
+    if (!j->c) { err_at(j->span, "a lookup join needs ON with an equality on a column of '%s'", t->name); goto out; }
+    conjuncts(j->c, &cs);
+    ast_vec rest = {0};
+    for (size_t i = 0; i < cs.len; i++) {
+        ast_t *c = cs.items[i];
+        if (c->kind == AST_BINARY && !strcmp(c->op, "=")) {
+            expr_t *x = bind_expr(b, &s, c->a), *y;
+            if (!x || !(y = bind_expr(b, &s, c->b))) { VEC_FREE(rest); goto out; }
+            expr_t *d = x->kind == EX_COL && x->col >= lw ? x : y->kind == EX_COL && y->col >= lw ? y : NULL;
+            expr_t *o = d == x ? y : x;
+            if (d && expr_sides(o, lw) == 1) {
+                type_t dt = phys->types[d->col - lw];
+                if (!type_equal(o->type, dt)) {
+                    if (!cast_allowed(o->type, dt)) {
+                        char b1[64], b2[64];
+                        err_at(c->span, "cannot look up %s column '%s' with a %s value", type_name(dt, b1, sizeof b1),
+                               phys->names[d->col - lw], type_name(o->type, b2, sizeof b2));
+                        VEC_FREE(rest);
+                        goto out;
+                    }
+                    o = expr_cast(b->arena, o, dt, c->span);
+                }
+                VEC_PUSH(dk, d->col - lw);
+                VEC_PUSH(keyexprs, o);
+                continue;
+            }
+        }
+        VEC_PUSH(rest, c);
+    }
+    if (!dk.len) {
+        err_at(j->c->span, "a lookup join needs an equality between a column of '%s' and the left side", t->name);
+        VEC_FREE(rest);
+        goto out;
+    }
+    int *ik = arena_alloc(b->arena, sizeof(int) * dk.len);
+    for (size_t i = 0; i < keyexprs.len; i++) ik[i] = key_column(&ks, keyexprs.items[i]);
+    plan_node *left = add_key_columns(b, &ks, j->span);
+    int lw2 = (int)left->schema.ncols;
+    /* The other conditions see the dimension columns after the key columns added on the left. */
+    relation_free(&both);
+    join_scope(l, &dim, lw2, &both);
+    for (size_t i = 0; i < rest.len; i++) {
+        expr_t *e = bind_expr(b, &s, rest.items[i]);
+        if (!e || check_boolean(e, "a join condition")) { VEC_FREE(rest); goto out; }
+        VEC_PUSH(residual, e);
+    }
+    VEC_FREE(rest);
+    plan_node *n = plan_new(b->job, b->arena, PN_LOOKUP_JOIN, 1, j->span);
+    n->inputs[0] = left;
+    n->join = j->join == JOIN_LEFT ? JT_LEFT : JT_INNER;
+    n->dim_table = t;
+    n->njoin_keys = (int)dk.len;
+    n->left_keys = ik;
+    n->right_keys = arena_alloc(b->arena, sizeof(int) * dk.len);
+    memcpy(n->right_keys, dk.items, sizeof(int) * dk.len);
+    n->residual = and_all(b, &residual, j->span);
+    if (residual.len && !n->residual) goto out;
+    schema_init(&n->schema, (uint32_t)lw2 + phys->ncols);
+    for (int i = 0; i < lw2; i++) {
+        n->schema.types[i] = left->schema.types[i];
+        n->schema.names[i] = xstrdup(left->schema.names[i]);
+    }
+    for (uint32_t i = 0; i < phys->ncols; i++) {
+        n->schema.types[lw2 + (int)i] = phys->types[i];
+        if (n->join == JT_LEFT) n->schema.types[lw2 + (int)i].not_null = 0;
+        n->schema.names[lw2 + (int)i] = xstrdup(phys->names[i]);
+    }
+    n->mode = left->mode;
+    char desc[160];
+    snprintf(desc, sizeof desc, "LookupJoin (%s at line %u, column %u)", t->name, j->span.line, j->span.col);
+    n->what = arena_strdup(b->arena, desc);
+    relation_free(&both);
+    join_scope(l, &dim, lw2, out);
+    out->node = n;
+    out->span = j->span;
+    rc = 0;
+out:
+    VEC_FREE(cs);
+    VEC_FREE(residual);
+    VEC_FREE(dk);
+    VEC_FREE(ks.extra);
+    VEC_FREE(keyexprs);
+    relation_free(&dim);
+    relation_free(&both);
+    return rc;
+}
+
 static int bind_from(binder *b, ast_t *from, relation *out)
 {
     switch (from->kind) {
@@ -1040,9 +1570,12 @@ static int bind_from(binder *b, ast_t *from, relation *out)
     case AST_SUBQUERY: {
         if (bind_query(b, from->a, out)) return -1;
         if (from->columns.len) {
-            if (from->columns.len != out->ncols)
-                return err_at(from->alias_span, "alias '%s' names %d columns, but the subquery produces %d",
-                              from->alias, from->columns.len, out->ncols);
+            if (from->columns.len != out->ncols) {
+                err_at(from->alias_span, "alias '%s' names %d columns, but the subquery produces %d",
+                       from->alias, from->columns.len, out->ncols);
+                relation_free(out);
+                return -1;
+            }
             for (int i = 0; i < out->ncols; i++) out->cols[i].name = ast_last(from->columns.items[i]);
         }
         for (int i = 0; i < out->ncols; i++) out->cols[i].qual = from->alias;
@@ -1051,7 +1584,7 @@ static int bind_from(binder *b, ast_t *from, relation *out)
     case AST_TVF:
         return bind_window_tvf(b, from, out);
     case AST_JOIN:
-        return err_at(from->span, "joins are not supported yet");
+        return bind_join(b, from, out);
     case AST_SELECT:
     case AST_UNION:
         return bind_query(b, from, out);
@@ -1424,13 +1957,6 @@ static int bind_row_number(binder *b, ast_t *q, relation *in, expr_t *where, sel
     plan_node *pc = make_calc(b, in->node, where, proj.items, (int)proj.len, names, q->span);
     int width = (int)proj.len;
     VEC_FREE(proj);
-    for (int i = nvisible; i < width; i++) {
-        expr_t *e = pc->proj[i];
-        if (e->kind == EX_COL) {
-            free(pc->schema.names[i]);
-            pc->schema.names[i] = xstrdup(in->node->schema.names[e->col]);
-        }
-    }
     plan_node *rank = plan_new(b->job, b->arena, PN_RANK, 1, call->span);
     rank->inputs[0] = pc;
     rank->part = part;
@@ -1619,6 +2145,124 @@ static int bind_order_limit(binder *b, ast_t *q, relation *rel)
     return 0;
 }
 
+static int ast_has_over(ast_t *n)
+{
+    if (!n) return 0;
+    if (n->kind == AST_SELECT || n->kind == AST_UNION || n->kind == AST_SUBQUERY) return 0;
+    if (n->kind == AST_CALL && n->over && !str_ieq(n->name, "ROW_NUMBER")) return 1;
+    if (ast_has_over(n->a) || ast_has_over(n->b) || ast_has_over(n->c)) return 1;
+    for (int i = 0; i < n->list.len; i++) if (ast_has_over(n->list.items[i])) return 1;
+    return 0;
+}
+
+/* SELECT ..., agg(x) OVER (PARTITION BY p ORDER BY t ROWS|RANGE BETWEEN .. PRECEDING AND CURRENT ROW) */
+static int bind_over(binder *b, ast_t *q, relation *in, expr_t *where, sel_vec *items, relation *out)
+{
+    over_ctx oc;
+    memset(&oc, 0, sizeof oc);
+    bind_scope s = {in, NULL, &oc};
+    expr_vec post = {0}, pre = {0};
+    int rc = -1;
+    const char **names = arena_alloc(b->arena, sizeof(char *) * (items->len + 1));
+    for (size_t i = 0; i < items->len; i++) {
+        expr_t *e = bind_item(b, &s, &items->items[i]);
+        if (!e) goto out;
+        VEC_PUSH(post, e);
+        names[i] = items->items[i].name;
+    }
+    ast_t *w = oc.spec;
+    bind_scope ins = {in, NULL, NULL};
+    if (w->list2.len != 1) {
+        err_at(w->span, "an OVER window must ORDER BY exactly one time attribute");
+        goto out;
+    }
+    ast_t *oi = w->list2.items[0];
+    ast_t *oe = oi->kind == AST_ORDER_ITEM ? oi->a : oi;
+    expr_t *te = bind_expr(b, &ins, oe);
+    if (!te) goto out;
+    if (te->kind != EX_COL || !type_is_time_attr(te->type) || (oi->kind == AST_ORDER_ITEM && oi->desc)) {
+        err_at(oe->span, "an OVER window must be ordered by a time attribute (rowtime or proctime) ascending");
+        goto out;
+    }
+    /* The input columns stay where they are; partition keys and arguments that are not
+     * plain columns are appended. */
+    int width = (int)in->node->schema.ncols;
+    for (int i = 0; i < width; i++) VEC_PUSH(pre, expr_col(b->arena, i, in->node->schema.types[i], q->span));
+    int *part = arena_alloc(b->arena, sizeof(int) * (size_t)(w->list.len + 1));
+    for (int i = 0; i < w->list.len; i++) {
+        expr_t *e = bind_expr(b, &ins, w->list.items[i]);
+        if (!e) goto out;
+        part[i] = find_or_add(&pre, e);
+    }
+    int naggs = (int)oc.items.len;
+    agg_call *calls = arena_zalloc(b->arena, sizeof(agg_call) * (size_t)(naggs + 1));
+    for (int i = 0; i < naggs; i++) {
+        agg_item *it = &oc.items.items[i];
+        calls[i].def = it->def;
+        calls[i].distinct = it->distinct;
+        calls[i].arg_col = it->arg ? find_or_add(&pre, it->arg) : -1;
+        calls[i].arg_type = it->arg ? it->arg->type : type_make(TY_NULL);
+        calls[i].filter_col = it->filter ? find_or_add(&pre, it->filter) : -1;
+        it->def->result_type(calls[i].arg_type, &calls[i].result_type);
+    }
+    int64_t preceding = -1;
+    int rows = w->frame_rows == 1;
+    if (w->frame_start) {
+        ast_t *fs = w->frame_start;
+        if (rows) {
+            if (fs->kind != AST_LITERAL || fs->lit != LIT_INTEGER) {
+                err_at(fs->span, "ROWS BETWEEN n PRECEDING needs an integer n");
+                goto out;
+            }
+            preceding = strtoll(fs->text, NULL, 10);
+        } else {
+            if (const_interval(b, fs, &preceding)) goto out;
+        }
+    }
+    plan_node *pc = make_calc(b, in->node, where, pre.items, (int)pre.len, NULL, q->span);
+    plan_node *n = plan_new(b->job, b->arena, PN_OVER_AGG, 1, w->span);
+    n->inputs[0] = pc;
+    n->part = part;
+    n->npart = w->list.len;
+    n->aggs = calls;
+    n->naggs = naggs;
+    n->over_time_col = te->col;
+    n->over_proctime = te->type.attr == TA_PROCTIME;
+    n->over_rows = rows;
+    n->over_preceding = preceding;
+    n->mode = CM_INSERT_ONLY;
+    if (pc->mode != CM_INSERT_ONLY) {
+        err_at(w->span, "OVER aggregation needs an insert-only input, but its input is updated by %s", producer_desc(b, pc));
+        goto out;
+    }
+    schema_init(&n->schema, pc->schema.ncols + (uint32_t)naggs);
+    for (uint32_t i = 0; i < pc->schema.ncols; i++) {
+        n->schema.types[i] = pc->schema.types[i];
+        n->schema.names[i] = xstrdup(pc->schema.names[i]);
+    }
+    for (int i = 0; i < naggs; i++) {
+        char buf[48];
+        snprintf(buf, sizeof buf, "w0$%s%d", calls[i].def->name, i);
+        n->schema.types[pc->schema.ncols + (uint32_t)i] = calls[i].result_type;
+        n->schema.names[pc->schema.ncols + (uint32_t)i] = xstrdup(buf);
+    }
+    char desc[120];
+    snprintf(desc, sizeof desc, "OverAggregate (at line %u, column %u)", w->span.line, w->span.col);
+    n->what = arena_strdup(b->arena, desc);
+    for (size_t i = 0; i < post.len; i++) fix_over_refs(post.items[i], &oc, (int)pc->schema.ncols);
+    plan_node *top = make_calc(b, n, NULL, post.items, (int)post.len, names, q->span);
+    memset(out, 0, sizeof *out);
+    out->node = top;
+    out->span = q->span;
+    for (size_t i = 0; i < post.len; i++) relation_add(out, NULL, names[i], top->schema.types[i], (int)i);
+    rc = 0;
+out:
+    VEC_FREE(oc.items);
+    VEC_FREE(post);
+    VEC_FREE(pre);
+    return rc;
+}
+
 static int bind_select(binder *b, ast_t *q, relation *out)
 {
     if (!q->a) return err_at(q->span, "a SELECT without FROM is not supported in a streaming job");
@@ -1639,12 +2283,20 @@ static int bind_select(binder *b, ast_t *q, relation *out)
         ast_t *e = items.items[i].expr;
         if (!e) continue;
         if (ast_contains_agg(e)) has_agg = 1;
-        if (e->kind == AST_CALL && e->over) {
+        if (e->kind == AST_CALL && e->over && str_ieq(e->name, "ROW_NUMBER")) {
             if (rn_item >= 0) { err_at(e->span, "only one ROW_NUMBER() per query is supported"); goto out; }
             rn_item = (int)i;
         }
     }
-    if (rn_item >= 0) {
+    int has_over = 0;
+    for (size_t i = 0; i < items.len; i++) has_over |= ast_has_over(items.items[i].expr);
+    if (has_over) {
+        if (has_agg || rn_item >= 0) {
+            err_at(q->span, "OVER aggregation cannot be combined with GROUP BY or ROW_NUMBER in one SELECT; use a subquery");
+            goto out;
+        }
+        rc = bind_over(b, q, &in, where, &items, out);
+    } else if (rn_item >= 0) {
         if (has_agg) { err_at(items.items[rn_item].expr->span, "ROW_NUMBER() OVER cannot be combined with aggregation in one SELECT; aggregate in a subquery"); goto out; }
         rc = bind_row_number(b, q, &in, where, &items, rn_item, out);
     } else if (has_agg) {
@@ -1667,7 +2319,7 @@ static int bind_select(binder *b, ast_t *q, relation *out)
         VEC_FREE(proj);
         rc = 0;
     }
-    if (rc == 0 && !out->rank) rc = bind_order_limit(b, q, out);
+    if (rc == 0 && !out->rank && (rc = bind_order_limit(b, q, out))) relation_free(out);
 out:
     VEC_FREE(items);
     relation_free(&in);
