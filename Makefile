@@ -81,9 +81,14 @@ demo: deps all
 bench: all
 	@bench/run.sh
 
+# libFuzzer targets (clang): build/fuzz/fuzz_{parser,csv,json,timefmt}; run e.g.
+# build/fuzz/fuzz_csv -max_total_time=180 -max_len=4096 CORPUS_DIR
+FUZZERS := parser csv json timefmt
 fuzz:
 	@mkdir -p build/fuzz
-	clang $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -o build/fuzz/fuzz_parser fuzz/fuzz_parser.c $(LIB_SRC) $(LDLIBS)
+	for f in $(FUZZERS); do \
+	  clang $(CPPFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -o build/fuzz/fuzz_$$f fuzz/fuzz_$$f.c $(LIB_SRC) $(LDLIBS) || exit 1; \
+	done
 
 clean:
 	rm -rf build

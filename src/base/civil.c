@@ -27,8 +27,12 @@ void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
 
 void civil_from_us(int64_t us, civil_t *c)
 {
-    int64_t days = floor_div(us, 86400000000LL);
-    int64_t rem = us - days * 86400000000LL;
+    int64_t days = us / 86400000000LL;
+    int64_t rem = us % 86400000000LL;
+    if (rem < 0) {
+        rem += 86400000000LL;
+        days--;
+    }
     civil_from_days(days, &c->year, &c->month, &c->day);
     int64_t secs = rem / 1000000;
     c->micros = (int)(rem % 1000000);

@@ -5,9 +5,10 @@
  * input block; the others are unescaped into a per-record scratch buffer. Each field is then
  * parsed into its column with value_parse (strings are copied into the chunk's arena).
  * An empty field is NULL for a non-string column and '' for a STRING column (as in Flink); a
- * field equal to csv.null-literal is NULL. Blank lines are skipped, and so are lines starting
- * with '#' under csv.allow-comments and the first record of every file under
- * csv.ignore-first-line. "\r\n" line ends and a last line without a line end are accepted.
+ * field equal to csv.null-literal is NULL, and so is a DECIMAL with more digits than its
+ * precision (as in Flink). Blank lines are skipped, and so are lines starting with '#'
+ * under csv.allow-comments and the first record of every file under csv.ignore-first-line.
+ * "\r\n" line ends and a last line without a line end are accepted.
  * A malformed record (wrong field count, unparsable value, unterminated quote) fails the job
  * with file:line, or under csv.ignore-parse-errors is skipped and counted.
  *
@@ -295,6 +296,7 @@ static int fill_row(csv_decoder *d, chunk_t *out)
             describe_bad_field(d, i, s, n);
             return -1;
         }
+        format_fit_decimal(v->type, &val);
         vector_set(v, r, &val, NULL);
     }
     return 0;

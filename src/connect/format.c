@@ -89,3 +89,10 @@ void format_excerpt(const char *p, size_t len, sb_t *out)
     sb_append(out, p, 60);
     sb_puts(out, "...");
 }
+
+void format_fit_decimal(type_t t, value_t *v)
+{
+    if (t.id != TY_DECIMAL || v->null || t.precision > 18) return;
+    int64_t limit = pow10_i64(t.precision);
+    if (v->i <= -limit || v->i >= limit) *v = value_null();
+}

@@ -82,6 +82,9 @@ const char *format_list(void);                         /* "csv, json" */
 void format_timestamp_text(int64_t us, char sep, int zulu, sb_t *out);
 /* Appends a short excerpt of bad input for an error message (at most 60 bytes, then "..."). */
 void format_excerpt(const char *p, size_t len, sb_t *out);
+/* A parsed DECIMAL with more digits than its column's precision becomes NULL, as Flink's
+ * DecimalData.fromBigDecimal makes it; other values are left alone. */
+void format_fit_decimal(type_t t, value_t *v);
 
 /* The format named by t's 'format' option; records an error (naming the valid formats)
  * and returns NULL when it is missing or unknown. */

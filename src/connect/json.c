@@ -3,13 +3,14 @@
  * Decoding: a hand-written parser reads each line's object; members are matched to columns
  * by name (case-sensitive, as in Flink) and unknown members are skipped. A missing member
  * is NULL, or an error under json.fail-on-missing-field. Numbers go into INT / BIGINT /
- * DOUBLE / DECIMAL (a quoted number works too), booleans into BOOLEAN, strings into STRING
- * and, parsed, into DATE / TIMESTAMP / TIMESTAMP_LTZ in json.timestamp-format.standard
- * ('SQL': "2020-12-30 12:13:14.123", 'ISO-8601': "2020-12-30T12:13:14.123"; LTZ values end
- * in 'Z'). A nested object or array in a STRING column becomes its raw JSON text. Strings
- * without escapes are parsed in place; strings with escapes are unescaped into a scratch
- * buffer. A malformed line fails the job with file:line:column, or is skipped and counted
- * under json.ignore-parse-errors.
+ * DOUBLE / DECIMAL (a quoted number works too; a DECIMAL with more digits than its precision
+ * is NULL, as in Flink), booleans into BOOLEAN, strings into STRING and, parsed, into DATE /
+ * TIMESTAMP / TIMESTAMP_LTZ in json.timestamp-format.standard ('SQL': "2020-12-30
+ * 12:13:14.123", 'ISO-8601': "2020-12-30T12:13:14.123"; LTZ values end in 'Z'). A nested
+ * object or array in a STRING column becomes its raw JSON text. Strings without escapes are
+ * parsed in place; strings with escapes are unescaped into a scratch buffer. A malformed
+ * line fails the job with file:line:column, or is skipped and counted under
+ * json.ignore-parse-errors.
  *
  * Encoding writes {"col":value,...} per row, TIMESTAMP_LTZ as UTC with 'Z', DECIMAL as a
  * plain number, NaN and infinities as strings, NULL as null (left out under
@@ -224,7 +225,7 @@ static int read_nested(json_decoder *d, jcur *c, jvalue *v)
                 return 0;
             }
         } else if (ch == '"') {
-            while (c->p < c->end && *c->p != '"') c->p += *c->p == '\\' ? 2 : 1;
+            while (c->p < c->end && *c->p != '"') c->p += *c->p == '\\' && c->end - c->p > 1 ? 2 : 1;
             if (c->p >= c->end) break;
             c->p++;
         }
@@ -345,6 +346,7 @@ static int value_into(json_decoder *d, chunk_t *out, uint32_t col, const jvalue 
             return -1;
         }
         if (value_parse(t, v->s, v->n, &val, &out->arena)) return bad_value(d, col, v, NULL);
+        format_fit_decimal(t, &val);
     }
     vector_set(vec, out->nrows, &val, NULL);
     return 0;

@@ -417,6 +417,21 @@ TEST(encoder)
     chunk_free(c);
 }
 
+/* Found by fuzz_csv: a DECIMAL with more digits than its precision was stored as is; Flink
+ * (DecimalData.fromBigDecimal) makes it NULL. Both sides of the DECIMAL(10, 2) limit. */
+TEST(decimal_beyond_precision_is_null)
+{
+    static const char *const names[] = {"id", "dec"};
+    fixture f;
+    type_t ty[] = {type_make(TY_BIGINT), type_decimal(10, 2)};
+    fx_init(&f, 2, names, ty, NULL);
+    chunk_t *c = decode_with(&f, "1,99999999.99\n2,100000000.00\n3,-99999999.994\n4,-99999999.995\n"
+                                 "5,99999999999\n6,1e8\n7,9.999999999e7\n", 0);
+    CHECK_EQ_STR(all_rows(c), "1|99999999.99\n2|NULL\n3|-99999999.99\n4|NULL\n5|NULL\n6|NULL\n7|99999999.99\n");
+    CHECK_EQ_INT(c->nrows, 7);
+    chunk_free(c);
+}
+
 int main(void)
 {
     RUN(basic_rows);
@@ -433,5 +448,6 @@ int main(void)
     RUN(stops_when_the_chunk_is_full);
     RUN(option_errors);
     RUN(encoder);
+    RUN(decimal_beyond_precision_is_null);
     return CHECK_DONE();
 }

@@ -284,6 +284,38 @@ TEST(encoder)
     chunk_free(c);
 }
 
+/* Found by fuzz_json: a DECIMAL with more digits than its precision was stored as is; Flink
+ * (DecimalData.fromBigDecimal) makes it NULL. Both sides of the DECIMAL(10, 2) limit. */
+TEST(decimal_beyond_precision_is_null)
+{
+    static const char *const names[] = {"id", "dec"};
+    fixture f;
+    type_t ty[] = {type_make(TY_BIGINT), type_decimal(10, 2)};
+    fx_init(&f, 2, names, ty, NULL);
+    chunk_t *c = decode_with(&f,
+                             "{\"id\":1,\"dec\":99999999.99}\n{\"id\":2,\"dec\":100000000}\n"
+                             "{\"id\":3,\"dec\":\"-99999999.994\"}\n{\"id\":4,\"dec\":\"-99999999.995\"}\n"
+                             "{\"id\":5,\"dec\":999999999999}\n{\"id\":6,\"dec\":1E8}\n", 0);
+    CHECK_EQ_STR(all_rows(c), "1|99999999.99\n2|NULL\n3|-99999999.99\n4|NULL\n5|NULL\n6|NULL\n");
+    chunk_free(c);
+}
+
+/* A backslash as the last byte of a line inside a nested value: the skip over its escape
+ * stops at the line end instead of stepping past it. */
+TEST(nested_value_ending_in_backslash)
+{
+    fixture f;
+    type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE)};
+    fx_init(&f, 3, names3, ty, NULL);
+    CHECK_EQ_STR(decode_error(&f, "{\"name\":[\"\\"),
+                 "malformed JSON row at /data/f.json:1: unterminated object or array at column 12");
+    CHECK_EQ_STR(decode_error(&f, "{\"name\":[\"\\\n{\"id\":1}"),
+                 "malformed JSON row at /data/f.json:1: unterminated object or array at column 12");
+    chunk_t *c = decode_with(&f, "{\"name\":[\"\\\\\"]}\n{\"name\":{\"a\":\"\\\"}\"}}\n", 0);
+    CHECK_EQ_STR(all_rows(c), "NULL|[\"\\\\\"]|NULL\nNULL|{\"a\":\"\\\"}\"}|NULL\n");
+    chunk_free(c);
+}
+
 int main(void)
 {
     RUN(members_by_name);
@@ -295,5 +327,7 @@ int main(void)
     RUN(ignore_parse_errors);
     RUN(pieces_give_the_same_rows);
     RUN(encoder);
+    RUN(decimal_beyond_precision_is_null);
+    RUN(nested_value_ending_in_backslash);
     return CHECK_DONE();
 }
