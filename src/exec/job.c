@@ -66,6 +66,7 @@ static int run_set(job *j, ast_t *stmt)
     config_set(&j->ctx, stmt->text, stmt->text2 ? stmt->text2 : "");
     int known = 0;
     for (int i = 0; known_keys[i]; i++) known |= strcmp(known_keys[i], stmt->text) == 0;
+    known |= strncmp(stmt->text, "eddy.binding.", 13) == 0;
     if (!known) fprintf(stderr, "%s:%u:%u: warning: configuration key '%s' has no effect in eddy\n", j->file_name,
                         stmt->span.line, stmt->span.col, stmt->text);
     if (strcmp(stmt->text, "table.local-time-zone") == 0) return apply_time_zone(j, stmt->text2_span);

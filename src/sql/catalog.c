@@ -1,5 +1,6 @@
 /* catalog.c - registers CREATE TABLE / CREATE VIEW statements and checks their declarations. */
 #include "sql/catalog.h"
+#include "sql/dialect.h"
 #include "base/util.h"
 #include "base/strbuf.h"
 #include <stdlib.h>
@@ -181,22 +182,10 @@ static int describe_for_connector(catalog *c, catalog_table *t, ast_t *stmt)
     return 0;
 }
 
-static int resolve_connector(catalog_table *t, ast_t *stmt)
+static int resolve_connector(catalog *c, catalog_table *t)
 {
+    if (dialect_bind(c, t)) return -1;
     const table_option *o = table_opt_entry(&t->conn, "connector");
-    if (!o) {
-        const char *names[] = {"connector.type", "type"};
-        for (size_t i = 0; i < ARRAY_LEN(names); i++) {
-            const table_option *legacy = table_opt_entry(&t->conn, names[i]);
-            if (legacy)
-                return err_at(legacy->key_span,
-                              "table '%s' uses the option style '%s' = '%s', which this build does not bind yet; "
-                              "write 'connector' = '...' (available connectors: %s)",
-                              t->name, names[i], legacy->value, connector_list());
-        }
-        return err_at(t->span, "table '%s' has no 'connector' option; available connectors: %s", t->name,
-                      connector_list());
-    }
     t->connector = connector_lookup(o->value);
     if (!t->connector)
         return err_at(o->value_span, "unknown connector '%s'; available connectors: %s", o->value, connector_list());
@@ -219,7 +208,7 @@ int catalog_add_table(catalog *c, ast_t *stmt)
     c->tables[c->ntables++] = t;
     if (add_columns(t, stmt) || add_primary_key(t, stmt) || add_watermark(t, stmt)) return -1;
     if (describe_for_connector(c, t, stmt)) return -1;
-    return resolve_connector(t, stmt);
+    return resolve_connector(c, t);
 }
 
 int catalog_add_view(catalog *c, ast_t *stmt)
