@@ -8,7 +8,8 @@
  *                                     skipped with a message.
  *                                     With a column list the rows are also loaded into the
  *                                     oracle database as table NAME (CSV, comma-separated).
- *   == job [-D key=value ...]         the job's SQL; ${db} is the SQLite database of the run.
+ *   == job [-D key=value ...]         the job's SQL and eddy's options (${NAME} substituted there too);
+ *                                     ${db} is the SQLite database of the run, in the run's directory.
  *   == output                         expected stdout (print sink rows), in order
  *   == output sorted                  expected stdout, compared after sorting
  *   == table NAME                     expected rows of table NAME in ${db} (sorted, comma-joined)
@@ -260,10 +261,14 @@ static int contains_lines(test *t, const char *what, const char *expected, const
     return ok;
 }
 
+static char *substitute(test *t, const char *sql);
+
 static int run_eddy(test *t, const char *eddy, const char *cmd, const char *jobargs, char **out, char **err)
 {
-    char command[2048];
-    snprintf(command, sizeof command, "cd %s && %s %s job.sql %s > stdout.txt 2> stderr.txt", t->dir, eddy, cmd, jobargs);
+    char command[4096];
+    char *args = substitute(t, jobargs);
+    snprintf(command, sizeof command, "cd %s && %s %s job.sql %s > stdout.txt 2> stderr.txt", t->dir, eddy, cmd, args);
+    free(args);
     int rc = system(command);
     char path[512];
     snprintf(path, sizeof path, "%s/stdout.txt", t->dir);
