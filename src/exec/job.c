@@ -73,6 +73,20 @@ static int run_set(job *j, ast_t *stmt)
     return 0;
 }
 
+/* -D settings win over the job's SET statements: applied first and again after every SET. */
+static int apply_overrides(job *j, char **overrides, int n)
+{
+    for (int k = 0; k < n; k++) {
+        char *eq = strchr(overrides[k], '=');
+        *eq = 0;
+        config_set(&j->ctx, overrides[k], eq + 1);
+        int tz = strcmp(overrides[k], "table.local-time-zone") == 0;
+        *eq = '=';
+        if (tz && apply_time_zone(j, (span_t){0})) return -1;
+    }
+    return 0;
+}
+
 /* A bare SELECT prints its rows, like the SQL client. */
 static catalog_table *print_table(job *j, span_t sp)
 {
@@ -112,17 +126,17 @@ int job_load(job *j, const char *file_name, const char *text, char **overrides, 
     catalog_init(&j->cat, &j->arena, &j->ctx);
     ast_list stmts;
     if (sql_parse(j->text, &j->arena, &stmts)) return -1;
-    /* -D overrides win over the file's SET statements: apply them first and again last. */
     for (int i = 0; i < noverrides; i++) {
         char *eq = strchr(overrides[i], '=');
         if (!eq) return err_msg("-D expects key=value, got '%s'", overrides[i]);
     }
     binder b = {&j->cat, &j->arena, &j->ctx, &j->plan, 0};
+    if (apply_overrides(j, overrides, noverrides)) return -1;
     for (int i = 0; i < stmts.len; i++) {
         ast_t *s = stmts.items[i];
         int rc = 0;
         switch (s->kind) {
-        case AST_SET: rc = run_set(j, s); break;
+        case AST_SET: rc = run_set(j, s) || apply_overrides(j, overrides, noverrides); break;
         case AST_CREATE_TABLE: rc = catalog_add_table(&j->cat, s); break;
         case AST_CREATE_VIEW: rc = catalog_add_view(&j->cat, s); break;
         case AST_INSERT: break;
@@ -130,16 +144,6 @@ int job_load(job *j, const char *file_name, const char *text, char **overrides, 
         default: rc = err_at(s->span, "this statement is not supported in a job"); break;
         }
         if (rc) return -1;
-        if (i == 0 || s->kind == AST_SET) {
-            for (int k = 0; k < noverrides; k++) {
-                char *eq = strchr(overrides[k], '=');
-                *eq = 0;
-                config_set(&j->ctx, overrides[k], eq + 1);
-                int tz = strcmp(overrides[k], "table.local-time-zone") == 0;
-                *eq = '=';
-                if (tz && apply_time_zone(j, (span_t){0})) return -1;
-            }
-        }
     }
     /* Bind the INSERTs after every declaration, in file order. */
     for (int i = 0; i < stmts.len; i++) {

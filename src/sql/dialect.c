@@ -165,6 +165,37 @@ static void apply_bindings(catalog *c, const char *prefix, opt_list *out, span_t
     }
 }
 
+static const char *opt_value(const opt_list *l, const char *key);
+
+static const char *binding_value(catalog *c, const char *prefix, const char *option)
+{
+    size_t n = strlen(prefix);
+    const char *v = NULL;
+    for (int i = 0; i < c->ctx->nconfig; i++)
+        if (!strncmp(c->ctx->config[i].key, prefix, n) && !strcmp(c->ctx->config[i].key + n, option))
+            v = c->ctx->config[i].value;
+    return v;
+}
+
+/* A binding that replaces the connector takes the table's own connector options away;
+ * only the format and its options stay. */
+static void keep_format_only_if_rebound(catalog *c, const char *service_prefix, const char *table_prefix, opt_list *l)
+{
+    const char *to = binding_value(c, table_prefix, "connector");
+    if (!to) to = binding_value(c, service_prefix, "connector");
+    const char *from = opt_value(l, "connector");
+    if (!to || (from && !strcmp(to, from))) return;
+    const char *format = opt_value(l, "format");
+    size_t flen = format ? strlen(format) : 0;
+    int k = 0;
+    for (int i = 0; i < l->len; i++) {
+        const char *key = l->items[i].key;
+        int keep = !strcmp(key, "format") || (format && !strncmp(key, format, flen) && key[flen] == '.');
+        if (keep) l->items[k++] = l->items[i];
+    }
+    l->len = k;
+}
+
 static const char *opt_value(const opt_list *l, const char *key)
 {
     for (int i = 0; i < l->len; i++)
@@ -195,9 +226,11 @@ int dialect_bind(catalog *c, catalog_table *t)
     char prefix[256];
     snprintf(prefix, sizeof prefix, "eddy.binding.%s.", service);
     for (char *p = prefix; *p; p++) *p = (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p);
+    char table_prefix[256];
+    snprintf(table_prefix, sizeof table_prefix, "eddy.binding.table.%s.", t->name);
+    keep_format_only_if_rebound(c, prefix, table_prefix, &out);
     apply_bindings(c, prefix, &out, t->span);
-    snprintf(prefix, sizeof prefix, "eddy.binding.table.%s.", t->name);
-    apply_bindings(c, prefix, &out, t->span);
+    apply_bindings(c, table_prefix, &out, t->span);
     if (!opt_value(&out, "connector")) {
         free(out.items);
         return err_at(blink ? blink->value_span : t->span,
