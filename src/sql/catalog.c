@@ -53,6 +53,14 @@ void catalog_names(catalog *c, sb_t *out)
 const char *catalog_suggest(catalog *c, const char *name)
 {
     const char *best = NULL;
+    /* A garbled name that starts with a known one ("place_infomst_..." for "place_info"). */
+    size_t best_len = 0;
+    for (int i = 0; i < c->ntables + c->nviews; i++) {
+        const char *cand = i < c->ntables ? c->tables[i]->name : c->views[i - c->ntables]->name;
+        size_t n = strlen(cand);
+        if (n >= 4 && n > best_len && str_ieqn(name, cand, n)) { best = cand; best_len = n; }
+    }
+    if (best) return best;
     int best_d = 3;
     for (int i = 0; i < c->ntables + c->nviews; i++) {
         const char *cand = i < c->ntables ? c->tables[i]->name : c->views[i - c->ntables]->name;
