@@ -686,6 +686,10 @@ static expr_t *over_ref(binder *b, bind_scope *s, ast_t *n)
 {
     over_ctx *oc = s->over;
     const agg_def *def = agg_lookup(n->name);
+    if (!def && (str_ieq(n->name, "RANK") || str_ieq(n->name, "DENSE_RANK"))) {
+        err_at(n->span, "%s() OVER is not supported; Top-N and deduplication use ROW_NUMBER()", n->name);
+        return NULL;
+    }
     if (!def) {
         err_at(n->span, "%s is not an aggregate function; OVER windows take COUNT, SUM, MIN, MAX, AVG, FIRST_VALUE, LAST_VALUE",
                n->name);
