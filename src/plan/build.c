@@ -52,10 +52,22 @@ static op_t *build_node(plan_node *n, exec_ctx *ctx, built_job *b)
         break;
     case PN_JOIN:
     case PN_INTERVAL_JOIN:
-    case PN_LOOKUP_JOIN:
-    case PN_OVER_AGG:
         err_at(n->span, "%s is planned but its operator is not part of this build yet", plan_kind_name(n->kind));
         return NULL;
+    case PN_LOOKUP_JOIN: {
+        catalog_table *t = n->dim_table;
+        lookup_t *lk = t->connector->create_lookup(&t->conn, n->right_keys, n->njoin_keys);
+        if (!lk) return NULL;
+        lookup_join_spec ls = {n->join == JT_LEFT, lk, n->left_keys, n->njoin_keys, n->residual, in, &t->conn.physical};
+        op = lookup_join_new(ctx, &n->schema, &ls);
+        break;
+    }
+    case PN_OVER_AGG: {
+        over_spec os = {n->part, n->npart, n->over_time_col, n->over_proctime, n->over_rows, n->over_preceding,
+                        n->aggs, n->naggs};
+        op = over_agg_new(ctx, &n->schema, &os);
+        break;
+    }
     case PN_SINK: {
         catalog_table *t = n->sink_table;
         sink_t *sink = t->connector->create_sink(&t->conn);
