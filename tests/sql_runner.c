@@ -8,6 +8,7 @@
  *                                     skipped with a message.
  *                                     With a column list the rows are also loaded into the
  *                                     oracle database as table NAME (CSV, comma-separated).
+ *   == sqlite                         SQL run on ${db} before the job (e.g. dimension tables)
  *   == job [-D key=value ...]         the job's SQL and eddy's options (${NAME} substituted there too);
  *                                     ${db} is the SQLite database of the run, in the run's directory.
  *   == output                         expected stdout (print sink rows), in order
@@ -320,6 +321,20 @@ static int run_test(test *t, const char *eddy)
     int ok = t->errors[0] == 0;
     if (t->skipped) { sqlite3_close(oracle); return 1; }
     if (!job) { fail(t, "  no == job section%s%s\n", "", ""); ok = 0; }
+    for (int i = 0; i < t->nsecs && ok; i++) {
+        if (strcmp(t->secs[i].kind, "sqlite")) continue;
+        char dbp[512];
+        snprintf(dbp, sizeof dbp, "%s/out.db", t->dir);
+        sqlite3 *setup;
+        char *msg = NULL;
+        sqlite3_open(dbp, &setup);
+        if (sqlite3_exec(setup, t->secs[i].body, NULL, NULL, &msg) != SQLITE_OK) {
+            fail(t, "  == sqlite section failed: %s%s\n", msg, "");
+            ok = 0;
+        }
+        sqlite3_free(msg);
+        sqlite3_close(setup);
+    }
     if (ok) {
         char *sql = substitute(t, job->body);
         char path[512];
