@@ -1,5 +1,6 @@
 /* main.c - the eddy command line: run and explain Flink SQL jobs. */
 #include "exec/job.h"
+#include "gen/gen.h"
 #include "base/util.h"
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +30,9 @@ static void usage(FILE *f)
             "  eddy explain JOB.sql [-D key=value ...] [--config FILE]\n"
             "                       print the physical plan: each operator with its changelog mode,\n"
             "                       upsert key and time attributes\n"
+            "  eddy gen SCENARIO [options]\n"
+            "                       write realistic input data for a scenario (eddy gen --help lists them,\n"
+            "                       e.g. eddy gen mall --out DIR)\n"
             "  eddy --version       print the version\n"
             "  eddy --help          this text\n"
             "\n"
@@ -102,8 +106,9 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) { printf("eddy %s\n", EDDY_VERSION); return 0; }
     if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) { usage(stdout); return 0; }
+    if (!strcmp(cmd, "gen")) return gen_main(argc - 1, argv + 1);
     if (strcmp(cmd, "run") && strcmp(cmd, "explain")) {
-        fprintf(stderr, "eddy: unknown command '%s'; commands: run, explain (see eddy --help)\n", cmd);
+        fprintf(stderr, "eddy: unknown command '%s'; commands: run, explain, gen (see eddy --help)\n", cmd);
         return 2;
     }
     const char *path = NULL;
