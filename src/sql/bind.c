@@ -997,6 +997,19 @@ static int bind_table_ref(binder *b, ast_t *ref, relation *out)
         return 0;
     }
     catalog_view *v = catalog_view_find(b->cat, name);
+    if (v && v->plan) {
+        /* Bound before: share its plan, so that every reader sees the same rows (this
+         * matters for lookups of a table the job also writes). */
+        memset(out, 0, sizeof *out);
+        out->node = v->plan;
+        out->span = ref->span;
+        const scope_col *cols = v->scope;
+        for (int i = 0; i < v->nscope; i++) {
+            relation_add(out, qual, cols[i].name, cols[i].type, cols[i].index);
+            out->cols[i].prop = cols[i].prop;
+        }
+        return 0;
+    }
     if (v) {
         if (b->view_depth > 32) return err_at(ref->span, "view '%s' references itself", name);
         b->view_depth++;
@@ -1017,6 +1030,12 @@ static int bind_table_ref(binder *b, ast_t *ref, relation *out)
         }
         for (int i = 0; i < out->ncols; i++) out->cols[i].qual = qual;
         out->span = ref->span;
+        if (!out->rank && !out->has_window) {
+            v->plan = out->node;
+            v->nscope = out->ncols;
+            v->scope = xmalloc(sizeof(scope_col) * (size_t)(out->ncols + 1));
+            memcpy(v->scope, out->cols, sizeof(scope_col) * (size_t)out->ncols);
+        }
         return 0;
     }
     sb_t names = {0};

@@ -23,7 +23,10 @@ void catalog_free(catalog *c)
         free(c->tables[i]);
     }
     free(c->tables);
-    for (int i = 0; i < c->nviews; i++) free(c->views[i]);
+    for (int i = 0; i < c->nviews; i++) {
+        free(c->views[i]->scope);
+        free(c->views[i]);
+    }
     free(c->views);
     memset(c, 0, sizeof *c);
 }

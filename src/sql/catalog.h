@@ -37,6 +37,10 @@ typedef struct catalog_view {
     const char *name;
     span_t span;
     ast_t *ast;                   /* the CREATE VIEW statement (query in ->a, columns) */
+    struct plan_node *plan;       /* the view's plan, bound once and shared by every query that
+                                     reads the view (Flink's sub-plan reuse) */
+    void *scope;                  /* its output columns (bind.c's scope_col array) */
+    int nscope;
 } catalog_view;
 
 typedef struct catalog {
