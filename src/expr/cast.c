@@ -223,6 +223,8 @@ static int cast_to_double(cast_job *job)
             if (parse_java_double(p, len, &out->f64[i]) && cast_fail(job, i)) return -1;
         } else if (f == TY_DECIMAL) {
             out->f64[i] = (double)in->i64[i] / div;
+        } else if (f == TY_DOUBLE) {
+            out->f64[i] = in->f64[i];
         } else {
             out->f64[i] = (double)in->i64[i];
         }

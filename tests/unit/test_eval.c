@@ -289,6 +289,11 @@ TEST(casts_between_numbers)
     CHECK_EQ_STR(EVAL(CAST_TO(COL(0, "INT"), "BOOLEAN", 0), ROWS("INT", "0;-3")), "FALSE|TRUE");
     CHECK_EQ_STR(EVAL(CAST_TO(COL(0, "DOUBLE"), "BOOLEAN", 0), ROWS("DOUBLE", "0;0.1")), "FALSE|TRUE");
     CHECK_EQ_STR(EVAL(CAST_TO(COL(0, "INT"), "DOUBLE", 0), ROWS("INT", "-7")), "-7.0");
+    /* Casts to the same type keep the value (DOUBLE is the one non-integer payload). */
+    CHECK_EQ_STR(EVAL(CAST_TO(COL(0, "DOUBLE"), "DOUBLE", 0), ROWS("DOUBLE", "50.5;-0.25")), "50.5|-0.25");
+    CHECK_EQ_STR(EVAL(CAST_TO(COL(0, "BIGINT"), "BIGINT", 0), ROWS("BIGINT", "-9")), "-9");
+    CHECK_EQ_STR(EVAL(CAST_TO(COL(0, "BOOLEAN"), "BOOLEAN", 0), ROWS("BOOLEAN", "true;false")), "TRUE|FALSE");
+    CHECK_EQ_STR(EVAL(CAST_TO(COL(0, "DECIMAL(5,2)"), "DECIMAL(5,2)", 0), ROWS("DECIMAL(5,2)", "-1.99")), "-1.99");
     CHECK_EQ_STR(EVAL(CAST_TO(LIT("NULL", "NULL"), "INT", 0), ONE_ROW()), "NULL");
 }
 
