@@ -50,7 +50,12 @@ static op_t *build_node(plan_node *n, exec_ctx *ctx, built_job *b)
     case PN_UNION:
         op = union_new(ctx, &n->schema, n->ninputs);
         break;
-    case PN_JOIN:
+    case PN_JOIN: {
+        join_spec js = {n->join, n->left_keys, n->right_keys, n->njoin_keys, n->residual, in,
+                        &n->inputs[1]->schema, n->state_ttl_us};
+        op = join_new(ctx, &n->schema, &js);
+        break;
+    }
     case PN_INTERVAL_JOIN:
         err_at(n->span, "%s is planned but its operator is not part of this build yet", plan_kind_name(n->kind));
         return NULL;
