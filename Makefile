@@ -2,6 +2,7 @@
 # every test (also under ASan/UBSan); `make demo` runs the demo job on generated data.
 
 CC       ?= cc
+MAKEFLAGS += --no-print-directory
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wshadow=local
 CPPFLAGS := -Isrc -D_GNU_SOURCE
