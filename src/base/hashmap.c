@@ -1,12 +1,25 @@
-/* hashmap.c - linear-probing hash map with tombstones (keys are copied, values are borrowed),
- * and the hidx index of caller-owned items (linear probing with backward-shift deletion). */
+/* hashmap.c - hmap: a linear-probing index with tombstones over entry nodes that never move
+ * (keys are copied into the nodes, values are borrowed); hidx: an index of caller-owned
+ * items (linear probing with backward-shift deletion). */
 #include "base/hashmap.h"
 #include "base/util.h"
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
 
-#define TOMB ((char *)1)
+#define TOMB ((hmap_entry *)1)
+#define PAGE_NODES_MAX 1024
+
+typedef struct small_node {   /* an entry with its short key inline */
+    hmap_entry e;
+    char bytes[HMAP_INLINE_KEY];
+} small_node;
+
+typedef struct node_page {
+    struct node_page *next;
+    uint32_t n;
+    small_node nodes[];
+} node_page;
 
 uint64_t hash_bytes(const void *p, size_t n)
 {
@@ -16,66 +29,123 @@ uint64_t hash_bytes(const void *p, size_t n)
 
 void hmap_init(hmap_t *m) { memset(m, 0, sizeof *m); }
 
+static int live(const hmap_slot *s) { return s->hash && s->e != TOMB; }
+
 void hmap_free(hmap_t *m)
 {
     for (size_t i = 0; i < m->cap; i++)
-        if (m->slots[i].hash && m->slots[i].key != TOMB) free(m->slots[i].key);
+        if (live(&m->slots[i]) && m->slots[i].e->klen > HMAP_INLINE_KEY) free(m->slots[i].e);
     free(m->slots);
+    for (node_page *p = m->pages, *next; p; p = next) {
+        next = p->next;
+        free(p);
+    }
     memset(m, 0, sizeof *m);
+}
+
+/* A node for a key of klen bytes, its key pointer set. Short keys come from the map's pages
+ * (4, 8, 16, ... nodes, so that small maps stay small). */
+static hmap_entry *node_new(hmap_t *m, uint32_t klen)
+{
+    if (klen > HMAP_INLINE_KEY) {
+        hmap_entry *e = xmalloc(sizeof *e + klen);
+        e->key = (char *)(e + 1);
+        return e;
+    }
+    if (!m->free_nodes) {
+        uint32_t n = m->npages < 8 ? 4u << m->npages : PAGE_NODES_MAX;
+        node_page *p = xmalloc(sizeof *p + n * sizeof(small_node));
+        p->next = m->pages;
+        p->n = n;
+        m->pages = p;
+        m->npages++;
+        for (uint32_t i = n; i-- > 0;) {
+            p->nodes[i].e.val = m->free_nodes;
+            m->free_nodes = &p->nodes[i].e;
+        }
+    }
+    hmap_entry *e = m->free_nodes;
+    m->free_nodes = e->val;
+    e->key = ((small_node *)e)->bytes;
+    return e;
+}
+
+static void node_free(hmap_t *m, hmap_entry *e)
+{
+    if (e->klen > HMAP_INLINE_KEY) {
+        free(e);
+        return;
+    }
+    e->val = m->free_nodes;
+    m->free_nodes = e;
 }
 
 static void rehash(hmap_t *m, size_t cap)
 {
-    hmap_entry *old = m->slots;
+    hmap_slot *old = m->slots;
     size_t oldcap = m->cap;
     m->slots = xcalloc(cap, sizeof *m->slots);
     m->cap = cap;
     m->len = 0;
     m->tombs = 0;
     for (size_t i = 0; i < oldcap; i++) {
-        hmap_entry *e = &old[i];
-        if (!e->hash || e->key == TOMB) continue;
-        size_t j = e->hash & (cap - 1);
+        if (!live(&old[i])) continue;
+        size_t j = old[i].hash & (cap - 1);
         while (m->slots[j].hash) j = (j + 1) & (cap - 1);
-        m->slots[j] = *e;
+        m->slots[j] = old[i];
         m->len++;
     }
     free(old);
 }
 
-static hmap_entry *find(const hmap_t *m, const void *key, uint32_t klen, uint64_t hash)
+/* Equal byte strings of length n, compared inline (keys are mostly short). */
+static int bytes_equal(const char *a, const char *b, uint32_t n)
+{
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        uint64_t x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y) return 0;
+    }
+    while (n--)
+        if (*a++ != *b++) return 0;
+    return 1;
+}
+
+static hmap_slot *find(const hmap_t *m, const void *key, uint32_t klen, uint64_t hash)
 {
     if (!m->cap) return NULL;
     size_t j = hash & (m->cap - 1);
     for (;;) {
-        hmap_entry *e = &m->slots[j];
-        if (!e->hash) return NULL;
-        if (e->hash == hash && e->key != TOMB && e->klen == klen && memcmp(e->key, key, klen) == 0)
-            return e;
+        hmap_slot *s = &m->slots[j];
+        if (!s->hash) return NULL;
+        if (s->hash == hash && s->e != TOMB && s->e->klen == klen && bytes_equal(s->e->key, key, klen)) return s;
         j = (j + 1) & (m->cap - 1);
     }
 }
 
 void **hmap_get(hmap_t *m, const void *key, uint32_t klen, uint64_t hash)
 {
-    hmap_entry *e = find(m, key, klen, hash);
-    return e ? &e->val : NULL;
+    hmap_slot *s = find(m, key, klen, hash);
+    return s ? &s->e->val : NULL;
 }
 
 void **hmap_put(hmap_t *m, const void *key, uint32_t klen, uint64_t hash, int *created)
 {
-    hmap_entry *e = find(m, key, klen, hash);
-    if (e) { if (created) *created = 0; return &e->val; }
+    hmap_slot *s = find(m, key, klen, hash);
+    if (s) { if (created) *created = 0; return &s->e->val; }
     if ((m->len + m->tombs + 1) * 4 >= m->cap * 3) rehash(m, m->cap ? (m->len * 2 >= m->cap ? m->cap * 2 : m->cap) : 16);
     size_t j = hash & (m->cap - 1);
-    while (m->slots[j].hash && m->slots[j].key != TOMB) j = (j + 1) & (m->cap - 1);
-    e = &m->slots[j];
-    if (e->hash) m->tombs--;
+    while (live(&m->slots[j])) j = (j + 1) & (m->cap - 1);
+    s = &m->slots[j];
+    if (s->hash) m->tombs--;
+    hmap_entry *e = node_new(m, klen);
     e->hash = hash;
     e->klen = klen;
-    e->key = xmalloc(klen ? klen : 1);
     if (klen) memcpy(e->key, key, klen);
     e->val = NULL;
+    s->hash = hash;
+    s->e = e;
     m->len++;
     if (created) *created = 1;
     return &e->val;
@@ -83,12 +153,11 @@ void **hmap_put(hmap_t *m, const void *key, uint32_t klen, uint64_t hash, int *c
 
 void *hmap_del(hmap_t *m, const void *key, uint32_t klen, uint64_t hash)
 {
-    hmap_entry *e = find(m, key, klen, hash);
-    if (!e) return NULL;
-    void *v = e->val;
-    free(e->key);
-    e->key = TOMB;
-    e->val = NULL;
+    hmap_slot *s = find(m, key, klen, hash);
+    if (!s) return NULL;
+    void *v = s->e->val;
+    node_free(m, s->e);
+    s->e = TOMB;
     m->len--;
     m->tombs++;
     return v;
@@ -97,8 +166,8 @@ void *hmap_del(hmap_t *m, const void *key, uint32_t klen, uint64_t hash)
 int hmap_next(const hmap_t *m, size_t *pos, hmap_entry **out)
 {
     while (*pos < m->cap) {
-        hmap_entry *e = &m->slots[(*pos)++];
-        if (e->hash && e->key != TOMB) { *out = e; return 1; }
+        const hmap_slot *s = &m->slots[(*pos)++];
+        if (live(s)) { *out = s->e; return 1; }
     }
     return 0;
 }

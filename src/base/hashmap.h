@@ -6,17 +6,32 @@
 #include <stddef.h>
 
 typedef struct hmap_entry {
-    uint64_t hash;     /* 0 marks an empty slot (real hashes are forced non-zero) */
+    uint64_t hash;     /* the key's hash (hash_bytes forces real hashes non-zero) */
     uint32_t klen;
-    char *key;         /* owned copy of the key bytes */
+    char *key;         /* the map's copy of the key bytes; it does not move while the key is
+                          in the map */
     void *val;
 } hmap_entry;
 
+typedef struct hmap_slot {
+    uint64_t hash;     /* 0: empty */
+    hmap_entry *e;     /* the entry, or a tombstone marker */
+} hmap_slot;
+
+/* The index (slots) is an open-addressing table with linear probing and tombstones; each
+ * entry lives in its own node that never moves, with the key bytes inline for keys of up
+ * to HMAP_INLINE_KEY bytes (nodes carved from per-map pages that grow geometrically) or in
+ * a malloc'ed node for longer keys. So a lookup touches one slot and one node. */
+#define HMAP_INLINE_KEY 16
+
 typedef struct hmap {
-    hmap_entry *slots;
-    size_t cap;        /* power of two */
-    size_t len;
+    hmap_slot *slots;
+    size_t cap;        /* slots: a power of two, or 0 */
+    size_t len;        /* live entries */
     size_t tombs;
+    void *pages;       /* node pages, chained */
+    uint32_t npages;
+    hmap_entry *free_nodes;   /* unused short-key nodes, chained through val */
 } hmap_t;
 
 uint64_t hash_bytes(const void *p, size_t n);
@@ -25,12 +40,14 @@ void hmap_init(hmap_t *m);
 void hmap_free(hmap_t *m);              /* frees keys, not values */
 /* Pointer to the value slot or NULL. */
 void **hmap_get(hmap_t *m, const void *key, uint32_t klen, uint64_t hash);
-/* Find or insert; *created tells which. The returned slot stays valid until the next put. */
+/* Find or insert; *created tells which. The returned value slot (inside the key's
+ * hmap_entry) stays valid until the key is deleted. */
 void **hmap_put(hmap_t *m, const void *key, uint32_t klen, uint64_t hash, int *created);
 /* Remove; returns the old value or NULL. */
 void *hmap_del(hmap_t *m, const void *key, uint32_t klen, uint64_t hash);
 
-/* Iterate: for (size_t i = 0; hmap_next(m, &i, &e);) ... */
+/* Iterate: for (size_t i = 0; hmap_next(m, &i, &e);) ... (deleting the visited key is allowed;
+ * puts are not). */
 int hmap_next(const hmap_t *m, size_t *pos, hmap_entry **out);
 
 /* ---- hidx: an index from hash to caller-owned items ----

@@ -19,11 +19,19 @@
  * (found through a hash index: one lookup per row, not one per window) holding a small ring,
  * indexed by window index, of its groups in the open windows. A group is an entry in its
  * window's pages (arrival order): the key entry it belongs to and the aggregate block
- * (expr/agg.h). A chunk is processed with one agg_block_update per window position k (k <
- * windows per row): blocks[i] is the block of row i's k-th window's group, or a scratch
- * "discard" block for rows without a k-th window or whose k-th window already fired. The
- * aggregate API has no merge, so HOP/CUMULATE update every window of a row rather than
- * shared slices. A key entry is freed when its last open window fires.
+ * (expr/agg.h), after a copy of the key's first 16 bytes so that ordering and emitting a
+ * window rarely visit the key entries. A chunk is processed with one agg_block_update per
+ * window position k (k < windows per row): blocks[i] is the block of row i's k-th window's
+ * group, or a scratch "discard" block for rows without a k-th window or whose k-th window
+ * already fired; the blocks are found row by row (a row's key entry and ring are visited
+ * once for all its windows, up to 16 positions per pass), the key entries and rings of rows
+ * a few ahead prefetched. The aggregate API has no merge, so HOP/CUMULATE update every
+ * window of a row rather than shared slices. New groups copy an initialised block when
+ * initialising is position-independent (checked once: two initialisations, same bytes). Firing a window does not touch its keys' entries: a ring
+ * slot of a fired window counts as free (a window never opens again once it fired, so a
+ * processing-time row whose window already fired is late too), and after windows fired a
+ * sweep over the compact per-slab "last fire time" arrays frees the entries all of whose
+ * windows fired.
  *
  * State of SESSION: per key, its open sessions (disjoint, sorted) and the rows they hold,
  * copied (only the columns the aggregates read) into a row pool (ops/rowpool.h). Merging two
@@ -35,8 +43,10 @@
  * window end, and within one end in order of the encoded key bytes. The key encoding is
  * order-preserving (NULL first, then ascending values), so that order is the key values'
  * order: deterministic output. A window's groups are put in that order by an LSD radix sort
- * on the first 16 key bytes (skipping the bytes that are equal in every key), ties broken by
- * comparing the whole keys. Then the state is freed and the watermark forwarded.
+ * of their first 16 key bytes, restricted to the bits in which the window's keys differ
+ * (one or two 11-bit passes for typical integer keys), ties broken by comparing the whole
+ * keys; then its rows are written column by column. Then the state is freed and the
+ * watermark forwarded.
  *
  * Late rows: a row is dropped only from assignments whose window already fired (for HOP and
  * CUMULATE the others still count it); it is counted in op->stats.late when every one of its
@@ -66,7 +76,14 @@
 #define KEY_INLINE 16             /* key bytes stored inside a key entry */
 #define GROUP_PAGE 1024           /* group entries per page of a window */
 #define KEY_SLAB 256              /* key entries allocated at once */
+#define KEY_FREE INT64_MIN        /* key_slab.last_fire of an unused entry */
 #define SMALL_SORT 16             /* below this many groups, insertion sort */
+#define RADIX_BITS 11             /* widest radix digit (a 2^11 x 4-byte histogram per pass) */
+#define PREFETCH_AHEAD 8          /* rows or groups ahead whose memory is prefetched */
+#define EMIT_AHEAD 96              /* groups ahead prefetched while emitting in key order */
+#define KPASS 16                  /* window positions assigned per pass over a chunk's rows */
+#define CHUNK_WINDOWS 64          /* windows of a chunk's table (chunk_window) */
+#define CW_LATE ((window_t *)1)
 
 /* ---- state ---- */
 
@@ -80,31 +97,48 @@ typedef struct wslot {            /* a key's group in one open window */
 typedef struct gkey {             /* a group key that has groups in open windows */
     uint64_t hash;
     uint32_t klen;
-    uint32_t nopen;               /* occupied ring slots */
+    uint32_t pad;
+    uint8_t inline_key[KEY_INLINE];  /* the first KEY_INLINE key bytes, zero-padded */
     uint64_t mask;                /* ring capacity - 1 (a power of two) */
     wslot *ring;                  /* inline_ring, or malloc'ed once the key outgrew it */
-    uint8_t *key;                 /* encoded key: inline after the ring, or malloc'ed */
+    uint8_t *key;                 /* the encoded key: inline_key, or malloc'ed when longer */
+    int64_t *last_fire;           /* its cell in the slab: the latest fire_at of its windows */
+    int64_t latest;               /* the same value, read here (*last_fire is written only
+                                     when it grows) */
     struct gkey *next_free;       /* free list of the key slabs */
-    uint64_t pad;                 /* keeps inline_ring 16-byte aligned */
-    wslot inline_ring[];          /* wa->ring_inline slots, then KEY_INLINE key bytes */
+    wslot inline_ring[];          /* wa->ring_inline slots */
 } gkey;
+
+typedef struct key_slab {         /* KEY_SLAB key entries; last_fire is scanned by key_sweep */
+    int64_t last_fire[KEY_SLAB];  /* KEY_FREE for unused entries */
+    uint8_t entries[];
+} key_slab;
 
 struct wgroup {                   /* a group entry; its aggregate block follows */
     gkey *key;
-    uint64_t pad;                 /* keeps the block 16-byte aligned */
+    uint32_t klen;
+    uint32_t pad;
+    uint8_t kbytes[KEY_INLINE];   /* the key's first bytes (all of a short key): sorting and
+                                     output need not visit the key entry */
 };
 
 typedef struct window {
     int64_t widx;
     int64_t start, end;           /* [start, end) in the reading */
+    int64_t fire_at;
     VEC(uint8_t *) pages;         /* group entries in arrival order, GROUP_PAGE per page */
     uint32_t ngroups;
 } window_t;
 
 typedef struct sort_item {        /* a group being ordered for output */
-    uint64_t hi, lo;              /* its first 16 key bytes, big-endian, zero-padded */
+    uint64_t hi, lo;              /* its first 16 key bytes as big-endian numbers */
     wgroup *group;
 } sort_item;
+
+typedef struct packed_item {      /* a group being ordered by the bits in which keys differ */
+    uint64_t packed;
+    wgroup *group;
+} packed_item;
 
 typedef struct session {
     int64_t start, end;
@@ -154,14 +188,24 @@ typedef struct window_agg {
     /* fixed windows */
     hmap_t windows;               /* i64 window index -> window_t* */
     hidx_t gkeys;                 /* gkey* by hash */
+    int64_t fired_limit;          /* every window with fire_at <= this has fired */
+    int64_t min_open;             /* lowest index of an open window (INT64_MAX: none) */
+    uint32_t fired_windows;       /* windows fired since the last key_sweep */
     uint32_t ring_inline;         /* ring slots inside a key entry (power of two) */
     size_t gkey_size;             /* bytes of one key entry */
     size_t group_size;            /* bytes of one group entry (header + block) */
-    VEC(uint8_t *) key_slabs;
+    VEC(key_slab *) key_slabs;
+    VEC(gkey *) dead;             /* scratch of key_sweep */
     gkey *free_keys;
     VEC(uint8_t *) spare_pages;   /* group pages ready for reuse */
-    VEC(sort_item) sort_a, sort_b;
+    VEC(sort_item) sort_a, sort_b;  /* scratch of window_order */
+    VEC(packed_item) pk_a, pk_b;
+    VEC(uint8_t) same;
+    VEC(wgroup *) order;          /* a firing window's groups in output order */
+    uint32_t (*radix_count)[1 << RADIX_BITS];  /* histograms, one per pass (at most 6) */
     window_t *last_win;           /* lookup cache */
+    int64_t cw_base;              /* the chunk's window table (chunk_window) */
+    window_t *cw[CHUNK_WINDOWS];
     /* sessions */
     hmap_t skeys;                 /* encoded key -> session_key* */
     row_pool pool;                /* session rows */
@@ -181,11 +225,17 @@ typedef struct window_agg {
     uint32_t *nwin;               /* row i's number of windows */
     uint32_t *dropped;            /* row i's windows that already fired */
     gkey **rowkey;                /* row i's key entry, found on its first open window */
-    void **blocks;
+    void **blocks;                /* sessions: every row's block (sblock) */
+    void **kblocks;               /* KPASS x CHUNK_CAP blocks, by window position and row */
     void *discard;                /* block that absorbs updates of unassigned rows */
+    void *fresh;                  /* an initialised block, copied into new groups; NULL when
+                                     agg_block_init must run for each (see fresh_block) */
     void *sblock;                 /* block of a firing session */
     chunk_t *out;
     value_t *vals;
+    const uint8_t **ekeys;        /* keys, blocks and decoding cursors of rows being emitted */
+    void **eblocks;
+    const uint8_t **ecur;
 } window_agg;
 
 static window_agg *wagg(op_t *op) { return (window_agg *)op; }
@@ -378,32 +428,47 @@ static void encode_keys(window_agg *wa, const chunk_t *c, uint32_t n)
     }
 }
 
-/* Write the key's values into row r of out's first nkeys columns (strings into out's arena). */
-static void decode_key(const window_agg *wa, const uint8_t *p, chunk_t *out, uint32_t r)
+/* Decode one string value at p into v's row r (bytes into arena a); returns the bytes read. */
+static size_t decode_string(const uint8_t *p, vector_t *v, uint32_t r, arena_t *a)
 {
+    const uint8_t *start = p, *q = p;
+    uint32_t len = 0;
+    for (; !(q[0] == 0 && q[1] == 0); q += q[0] ? 1 : 2) len++;
+    char *dst = arena_alloc(a, len ? len : 1);
+    for (uint32_t i = 0; i < len; i++) {
+        dst[i] = (char)*p;
+        p += *p ? 1 : 2;
+    }
+    v->nulls[r] = 0;
+    v->str[r] = str_view(dst, len);
+    return (size_t)(q + 2 - start);
+}
+
+/* Write the values of keys[0..m-1] into rows r0.. of out's first nkeys columns, column by
+ * column (cur: scratch cursors, one per row; strings into out's arena). */
+static void decode_keys(const window_agg *wa, const uint8_t **keys, const uint8_t **cur, uint32_t m,
+                        chunk_t *out, uint32_t r0)
+{
+    memcpy(cur, keys, m * sizeof *cur);
     for (int k = 0; k < wa->nkeys; k++) {
         vector_t *v = &out->cols[k];
         int phys = type_phys(v->type);
-        if (!*p++) {
-            value_t null = value_null();
-            vector_set(v, r, &null, NULL);
-        } else if (phys == PHYS_STR) {
-            uint32_t len = 0;
-            for (const uint8_t *q = p; !(q[0] == 0 && q[1] == 0); q += q[0] ? 1 : 2) len++;
-            char *dst = arena_alloc(&out->arena, len ? len : 1);
-            for (uint32_t i = 0; i < len; i++) {
-                dst[i] = (char)*p;
-                p += *p ? 1 : 2;
+        for (uint32_t i = 0; i < m; i++) {
+            const uint8_t *p = cur[i];
+            uint32_t r = r0 + i;
+            if (!*p++) {
+                value_t null = value_null();
+                vector_set(v, r, &null, NULL);
+            } else if (phys == PHYS_STR) {
+                p += decode_string(p, v, r, &out->arena);
+            } else {
+                uint64_t u = get_u64_be(p);
+                p += 8;
+                v->nulls[r] = 0;
+                if (phys == PHYS_F64) v->f64[r] = double_from_order_bits(u);
+                else v->i64[r] = (int64_t)(u ^ (UINT64_C(1) << 63));
             }
-            p += 2;
-            v->nulls[r] = 0;
-            v->str[r] = str_view(dst, len);
-        } else {
-            uint64_t u = get_u64_be(p);
-            p += 8;
-            v->nulls[r] = 0;
-            if (phys == PHYS_F64) v->f64[r] = double_from_order_bits(u);
-            else v->i64[r] = (int64_t)(u ^ (UINT64_C(1) << 63));
+            cur[i] = p;
         }
     }
 }
@@ -451,6 +516,8 @@ static fire_entry heap_pop(window_agg *wa)
 
 /* ---- output ---- */
 
+static void *group_block(wgroup *g) { return g + 1; }
+
 static int flush_out(window_agg *wa)
 {
     int rc = op_emit(&wa->op, wa->out);
@@ -480,56 +547,115 @@ static void set_props(window_agg *wa, int64_t start, int64_t end)
                                       start, end);
 }
 
-/* Append one result row (properties from set_props); groups whose rows were all retracted
- * produce none. */
-static int emit_group(window_agg *wa, const uint8_t *key, void *block)
+/* Append rows for the groups keys[i], blocks[i] (i < m, m <= room left in out), with the
+ * properties from set_props: keys and properties column by column, then the results. */
+static void emit_rows(window_agg *wa, const uint8_t **keys, void **blocks, uint32_t m)
 {
-    if (agg_block_count(block) <= 0) return 0;
-    if (chunk_full(wa->out) && flush_out(wa) < 0) return -1;
     chunk_t *o = wa->out;
-    uint32_t r = o->nrows;
-    decode_key(wa, key, o, r);
-    agg_block_results(&wa->aggs, block, wa->vals, &o->arena);
-    int col = wa->nkeys;
-    for (int j = 0; j < wa->aggs.ncalls; j++, col++) vector_set(&o->cols[col], r, &wa->vals[j], NULL);
-    for (int j = 0; j < wa->nprops; j++, col++) {
-        o->cols[col].nulls[r] = 0;
-        o->cols[col].i64[r] = wa->prop_vals[j];
+    uint32_t r0 = o->nrows;
+    memset(o->ops + r0, OP_INSERT, m);
+    decode_keys(wa, keys, wa->ecur, m, o, r0);
+    int pcol = wa->nkeys + wa->aggs.ncalls;
+    for (int j = 0; j < wa->nprops; j++) {
+        vector_t *v = &o->cols[pcol + j];
+        memset(v->nulls + r0, 0, m);
+        for (uint32_t i = 0; i < m; i++) v->i64[r0 + i] = wa->prop_vals[j];
     }
-    o->ops[r] = OP_INSERT;
-    o->nrows++;
+    for (uint32_t i = 0; i < m; i++) {
+        agg_block_results(&wa->aggs, blocks[i], wa->vals, &o->arena);
+        for (int j = 0; j < wa->aggs.ncalls; j++) {
+            vector_t *v = &o->cols[wa->nkeys + j];
+            if (wa->vals[j].null || type_phys(v->type) == PHYS_STR) {
+                vector_set(v, r0 + i, &wa->vals[j], NULL);
+            } else {
+                v->nulls[r0 + i] = 0;
+                v->i64[r0 + i] = wa->vals[j].i;     /* the 8 bytes of .i or .f */
+            }
+        }
+    }
+    o->nrows += m;
+}
+
+/* Append the rows of groups g[0..n-1] (properties from set_props); groups whose rows were
+ * all retracted produce none. */
+static int emit_groups(window_agg *wa, wgroup *const *g, uint32_t n)
+{
+    uint32_t done = 0;
+    while (done < n) {
+        if (chunk_full(wa->out) && flush_out(wa) < 0) return -1;
+        uint32_t room = wa->out->cap - wa->out->nrows, m = 0;
+        for (; done < n && m < room; done++) {
+            if (done + EMIT_AHEAD < n) __builtin_prefetch(group_block(g[done + EMIT_AHEAD]));
+            void *block = group_block(g[done]);
+            if (agg_block_count(block) <= 0) continue;
+            wa->ekeys[m] = g[done]->klen <= KEY_INLINE ? g[done]->kbytes : g[done]->key->key;
+            wa->eblocks[m++] = block;
+        }
+        emit_rows(wa, wa->ekeys, wa->eblocks, m);
+    }
     return 0;
 }
 
-/* ---- key entries (fixed windows) ---- */
+/* Append one session's row (properties from set_props), unless all its rows were retracted. */
+static int emit_session(window_agg *wa, const uint8_t *key, void *block)
+{
+    if (agg_block_count(block) <= 0) return 0;
+    if (chunk_full(wa->out) && flush_out(wa) < 0) return -1;
+    emit_rows(wa, &key, &block, 1);
+    return 0;
+}
+
+/* ---- key entries (fixed windows) ----
+ * A key entry's ring slot names a group of one of its windows. Slots are not cleared when
+ * their window fires: a slot whose window is no longer in the window map counts as free (a
+ * fired window never opens again: window_at refuses windows with fire_at <= fired_limit).
+ * Likewise a key entry is not touched when its windows fire: key_sweep frees the entries
+ * whose latest window fired, scanning the slabs' compact last_fire arrays. Entries are
+ * recycled with their inline rings as they are (only slots of fired windows). */
+
+/* Prefetch a key entry with its inline ring (most of a row's windows' slots). */
+static void prefetch_key(const window_agg *wa, const gkey *k)
+{
+    for (size_t off = 0; off < wa->gkey_size; off += 64) __builtin_prefetch((const char *)k + off, 1);
+}
 
 static gkey *gkey_alloc(window_agg *wa)
 {
     if (!wa->free_keys) {
-        uint8_t *slab = xmalloc(KEY_SLAB * wa->gkey_size);
+        key_slab *slab = xmalloc(sizeof *slab + KEY_SLAB * wa->gkey_size);
         VEC_PUSH(wa->key_slabs, slab);
         for (size_t i = KEY_SLAB; i-- > 0;) {
-            gkey *k = (gkey *)(slab + i * wa->gkey_size);
+            gkey *k = (gkey *)(slab->entries + i * wa->gkey_size);
+            for (uint32_t j = 0; j < wa->ring_inline; j++) k->inline_ring[j].widx = WIDX_NONE;
+            slab->last_fire[i] = KEY_FREE;
+            k->last_fire = &slab->last_fire[i];
             k->next_free = wa->free_keys;
             wa->free_keys = k;
         }
     }
     gkey *k = wa->free_keys;
     wa->free_keys = k->next_free;
+    if (wa->free_keys) prefetch_key(wa, wa->free_keys);   /* the next new key's entry */
     return k;
 }
 
+/* A new key entry; its first key_block sets its last_fire. Its ring is the inline one, as
+ * the slab or the entry's previous key left it: every slot free or of a fired window. */
 static gkey *gkey_new(window_agg *wa, const uint8_t *key, uint32_t klen, uint64_t hash)
 {
     gkey *k = gkey_alloc(wa);
     k->hash = hash;
     k->klen = klen;
-    k->nopen = 0;
     k->mask = wa->ring_inline - 1;
     k->ring = k->inline_ring;
-    for (uint32_t j = 0; j < wa->ring_inline; j++) k->ring[j].widx = WIDX_NONE;
-    k->key = klen <= KEY_INLINE ? (uint8_t *)(k->inline_ring + wa->ring_inline) : xmalloc(klen);
-    memcpy(k->key, key, klen);
+    k->latest = KEY_FREE;
+    memset(k->inline_key, 0, KEY_INLINE);
+    memcpy(k->inline_key, key, MIN(klen, KEY_INLINE));
+    k->key = k->inline_key;
+    if (klen > KEY_INLINE) {
+        k->key = xmalloc(klen);
+        memcpy(k->key, key, klen);
+    }
     hidx_add(&wa->gkeys, hash, k);
     return k;
 }
@@ -539,26 +665,72 @@ static void gkey_release(window_agg *wa, gkey *k)
     hidx_remove(&wa->gkeys, k->hash, k);
     if (k->ring != k->inline_ring) free(k->ring);
     if (k->klen > KEY_INLINE) free(k->key);
+    *k->last_fire = KEY_FREE;
     k->next_free = wa->free_keys;
     wa->free_keys = k;
+}
+
+/* Equal byte strings of length n; inline, as keys are short. */
+static int key_equal(const uint8_t *a, const uint8_t *b, uint32_t n)
+{
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        uint64_t x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y) return 0;
+    }
+    while (n--)
+        if (*a++ != *b++) return 0;
+    return 1;
 }
 
 static gkey *gkey_find(window_agg *wa, const uint8_t *key, uint32_t klen, uint64_t hash)
 {
     gkey *k;
     for (size_t p = hidx_first(&wa->gkeys, hash); (k = hidx_match(&wa->gkeys, hash, &p));)
-        if (k->klen == klen && memcmp(k->key, key, klen) == 0) return k;
+        if (k->klen == klen && key_equal(k->key, key, klen)) return k;
     return gkey_new(wa, key, klen, hash);
+}
+
+/* Free the key entries all of whose windows fired (collected first, then released with
+ * their entries and hash slots prefetched). */
+static void key_sweep(window_agg *wa)
+{
+    wa->dead.len = 0;
+    for (size_t i = 0; i < wa->key_slabs.len; i++) {
+        key_slab *slab = wa->key_slabs.items[i];
+        for (size_t j = 0; j < KEY_SLAB; j++) {
+            int64_t f = slab->last_fire[j];
+            if (f != KEY_FREE && f <= wa->fired_limit) VEC_PUSH(wa->dead, (gkey *)(slab->entries + j * wa->gkey_size));
+        }
+    }
+    gkey **dead = wa->dead.items;
+    for (size_t i = 0; i < wa->dead.len; i++) {
+        if (i + 2 * PREFETCH_AHEAD < wa->dead.len) __builtin_prefetch(dead[i + 2 * PREFETCH_AHEAD]);
+        if (i + PREFETCH_AHEAD < wa->dead.len)
+            __builtin_prefetch(&wa->gkeys.slots[hidx_first(&wa->gkeys, dead[i + PREFETCH_AHEAD]->hash)]);
+        gkey_release(wa, dead[i]);
+    }
 }
 
 static wslot *ring_slot(const gkey *k, int64_t widx) { return &k->ring[(uint64_t)widx & k->mask]; }
 
+static uint64_t widx_hash(int64_t widx) { return hash_bytes(&widx, sizeof widx); }
+
+/* The slot holds a group of a window that is still open (a window is open while it is in
+ * the map, and a fired window never opens again). */
+static int slot_open(const window_agg *wa, const wslot *s)
+{
+    if (s->widx == WIDX_NONE || s->widx < wa->min_open) return 0;
+    return hmap_get((hmap_t *)&wa->windows, &s->widx, sizeof s->widx, widx_hash(s->widx)) != NULL;
+}
+
 /* Make room for widx next to the key's open windows: double the ring until they all fit. */
-static void ring_grow(gkey *k, int64_t widx)
+static void ring_grow(const window_agg *wa, gkey *k, int64_t widx)
 {
     int64_t lo = widx, hi = widx;
     for (uint64_t j = 0; j <= k->mask; j++) {
-        if (k->ring[j].widx == WIDX_NONE) continue;
+        if (!slot_open(wa, &k->ring[j])) continue;
         lo = MIN(lo, k->ring[j].widx);
         hi = MAX(hi, k->ring[j].widx);
     }
@@ -567,7 +739,7 @@ static void ring_grow(gkey *k, int64_t widx)
     wslot *ring = xmalloc(cap * sizeof *ring);
     for (uint64_t j = 0; j < cap; j++) ring[j].widx = WIDX_NONE;
     for (uint64_t j = 0; j <= k->mask; j++)
-        if (k->ring[j].widx != WIDX_NONE) ring[(uint64_t)k->ring[j].widx & (cap - 1)] = k->ring[j];
+        if (slot_open(wa, &k->ring[j])) ring[(uint64_t)k->ring[j].widx & (cap - 1)] = k->ring[j];
     if (k->ring != k->inline_ring) free(k->ring);
     k->ring = ring;
     k->mask = cap - 1;
@@ -575,7 +747,14 @@ static void ring_grow(gkey *k, int64_t widx)
 
 /* ---- windows (TUMBLE / HOP / CUMULATE) ---- */
 
-static void *group_block(wgroup *g) { return g + 1; }
+/* memcpy of a small block, inline (block sizes are multiples of 8) */
+static void copy_words(void *dst, const void *src, size_t n)
+{
+    uint64_t *d = dst;
+    const uint64_t *s = src;
+    for (size_t i = 0; i < n / 8; i++) d[i] = s[i];
+    if (n % 8) memcpy((char *)dst + n / 8 * 8, (const char *)src + n / 8 * 8, n % 8);
+}
 
 static wgroup *window_group(const window_agg *wa, const window_t *win, uint32_t i)
 {
@@ -591,19 +770,22 @@ static wgroup *window_add_group(window_agg *wa, window_t *win, gkey *k)
     }
     wgroup *g = window_group(wa, win, win->ngroups++);
     g->key = k;
-    agg_block_init(&wa->aggs, group_block(g));
+    g->klen = k->klen;
+    memcpy(g->kbytes, k->inline_key, KEY_INLINE);
+    if (wa->fresh) copy_words(group_block(g), wa->fresh, wa->aggs.block_size);
+    else agg_block_init(&wa->aggs, group_block(g));
     return g;
 }
-
-static uint64_t widx_hash(int64_t widx) { return hash_bytes(&widx, sizeof widx); }
 
 static window_t *window_create(window_agg *wa, int64_t widx)
 {
     window_t *win = xcalloc(1, sizeof *win);
     win->widx = widx;
     window_bounds(wa, widx, &win->start, &win->end);
+    win->fire_at = fire_time(wa, win->end);
+    wa->min_open = MIN(wa->min_open, widx);
     *hmap_put(&wa->windows, &widx, sizeof widx, widx_hash(widx), NULL) = win;
-    heap_push(wa, (fire_entry){fire_time(wa, win->end), win->end, win->start, win});
+    heap_push(wa, (fire_entry){win->fire_at, win->end, win->start, win});
     return win;
 }
 
@@ -612,12 +794,18 @@ static void window_free(window_agg *wa, window_t *win)
 {
     hmap_del(&wa->windows, &win->widx, sizeof win->widx, widx_hash(win->widx));
     if (wa->last_win == win) wa->last_win = NULL;
+    if (win->widx == wa->min_open) {
+        wa->min_open = INT64_MAX;
+        hmap_entry *e;
+        for (size_t pos = 0; hmap_next(&wa->windows, &pos, &e);) wa->min_open = MIN(wa->min_open, ((window_t *)e->val)->widx);
+    }
     for (size_t i = 0; i < win->pages.len; i++) VEC_PUSH(wa->spare_pages, win->pages.items[i]);
     VEC_FREE(win->pages);
     free(win);
 }
 
-/* The open window widx, created on first use; NULL when it already fired. */
+/* The open window widx, created on first use; NULL when it is late (it fired, or the
+ * watermark passed it). */
 static window_t *window_at(window_agg *wa, int64_t widx)
 {
     if (wa->last_win && wa->last_win->widx == widx) return wa->last_win;
@@ -626,7 +814,7 @@ static window_t *window_at(window_agg *wa, int64_t widx)
     if (!win) {
         int64_t start, end;
         window_bounds(wa, widx, &start, &end);
-        if (window_is_late(wa, end)) return NULL;
+        if (window_is_late(wa, end) || fire_time(wa, end) <= wa->fired_limit) return NULL;
         win = window_create(wa, widx);
     }
     wa->last_win = win;
@@ -638,21 +826,14 @@ static void *key_block(window_agg *wa, gkey *k, window_t *win)
 {
     wslot *s = ring_slot(k, win->widx);
     if (s->widx == win->widx) return group_block(s->group);
-    if (s->widx != WIDX_NONE) {
-        ring_grow(k, win->widx);
+    if (slot_open(wa, s)) {
+        ring_grow(wa, k, win->widx);
         s = ring_slot(k, win->widx);
     }
     s->widx = win->widx;
     s->group = window_add_group(wa, win, k);
-    k->nopen++;
+    if (k->latest < win->fire_at) *k->last_fire = k->latest = win->fire_at;
     return group_block(s->group);
-}
-
-/* Drop key k's group of window widx (its block already destroyed). */
-static void key_close(window_agg *wa, gkey *k, int64_t widx)
-{
-    ring_slot(k, widx)->widx = WIDX_NONE;
-    if (--k->nopen == 0) gkey_release(wa, k);
 }
 
 static void discard_reset(window_agg *wa)
@@ -661,50 +842,122 @@ static void discard_reset(window_agg *wa)
     agg_block_init(&wa->aggs, wa->discard);
 }
 
+/* The key entries of rows 0..n-1 that exist already (NULL for the others), looked up with
+ * the hash slots and then the entries of rows a little ahead prefetched. */
+static void find_row_keys(window_agg *wa, uint32_t n)
+{
+    const hidx_t *x = &wa->gkeys;
+    for (uint32_t i = 0; i < n; i++) {
+        if (x->cap && i + 2 * PREFETCH_AHEAD < n)
+            __builtin_prefetch(&x->slots[hidx_first(x, wa->khash[i + 2 * PREFETCH_AHEAD])]);
+        if (x->cap && i + PREFETCH_AHEAD < n) {
+            const hidx_slot *s = &x->slots[hidx_first(x, wa->khash[i + PREFETCH_AHEAD])];
+            if (s->item) __builtin_prefetch(s->item);
+        }
+        wa->rowkey[i] = NULL;
+        if (!wa->nwin[i]) continue;
+        gkey *k;
+        for (size_t p = hidx_first(x, wa->khash[i]); (k = hidx_match(x, wa->khash[i], &p));)
+            if (k->klen == wa->klen[i] && key_equal(k->key, wa->kbuf + wa->koff[i], wa->klen[i])) {
+                wa->rowkey[i] = k;
+                break;
+            }
+    }
+}
+
+/* Row i's window at position k (HOP counts back from the newest window, the others forward). */
+static int64_t row_window(const window_agg *wa, uint32_t i, uint32_t k)
+{
+    return wa->w.kind == WIN_HOP ? wa->wfirst[i] - (int64_t)k : wa->wfirst[i] + (int64_t)k;
+}
+
+/* The chunk's window table: windows cw_base .. cw_base + CHUNK_WINDOWS - 1 as looked up so
+ * far in this chunk (NULL: not yet, cw_late: late). Chunks whose rows span more windows use
+ * window_at for the others. */
+static void chunk_windows_reset(window_agg *wa, uint32_t n)
+{
+    int64_t lo = INT64_MAX;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!wa->nwin[i]) continue;
+        int64_t first = wa->wfirst[i], last = row_window(wa, i, wa->nwin[i] - 1);
+        lo = MIN(lo, MIN(first, last));
+    }
+    wa->cw_base = lo;
+    memset(wa->cw, 0, sizeof wa->cw);
+}
+
+static window_t *chunk_window(window_agg *wa, int64_t widx)
+{
+    uint64_t at = (uint64_t)widx - (uint64_t)wa->cw_base;
+    if (at >= CHUNK_WINDOWS) return window_at(wa, widx);
+    if (!wa->cw[at]) {
+        window_t *win = window_at(wa, widx);
+        wa->cw[at] = win ? win : CW_LATE;
+    }
+    return wa->cw[at] == CW_LATE ? NULL : wa->cw[at];
+}
+
+/* Blocks of window positions k0 .. k0 + nk - 1 of rows 0..n-1, row by row (a row's key entry
+ * and ring are visited once for all its windows): kblocks[k - k0][i], the discard block when
+ * the row has no such window or it is late. Counts the rows with a real block per position. */
+static void assign_blocks(window_agg *wa, uint32_t n, uint32_t k0, uint32_t nk, uint32_t *real)
+{
+    memset(real, 0, nk * sizeof *real);
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t ahead = i + PREFETCH_AHEAD;
+        if (ahead < n && wa->rowkey[ahead] && k0 < wa->nwin[ahead]) {
+            const gkey *k = wa->rowkey[ahead];
+            if (k->ring == k->inline_ring) {
+                prefetch_key(wa, k);
+            } else {
+                __builtin_prefetch(ring_slot(k, row_window(wa, ahead, k0)));
+                __builtin_prefetch(ring_slot(k, row_window(wa, ahead, MIN(k0 + nk, wa->nwin[ahead]) - 1)));
+            }
+        }
+        for (uint32_t j = 0; j < nk; j++) {
+            uint32_t k = k0 + j;
+            void *block = wa->discard;
+            if (k < wa->nwin[i]) {
+                window_t *win = chunk_window(wa, row_window(wa, i, k));
+                if (win) {
+                    if (!wa->rowkey[i])
+                        wa->rowkey[i] = gkey_find(wa, wa->kbuf + wa->koff[i], wa->klen[i], wa->khash[i]);
+                    block = key_block(wa, wa->rowkey[i], win);
+                    real[j]++;
+                } else {
+                    wa->dropped[i]++;
+                }
+            }
+            wa->kblocks[(size_t)j * CHUNK_CAP + i] = block;
+        }
+    }
+}
+
 static void windows_accumulate(window_agg *wa, const chunk_t *c, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++) {
         wa->nwin[i] = row_windows(wa, wa->times[i], &wa->wfirst[i]);
         wa->dropped[i] = 0;
-        wa->rowkey[i] = NULL;
     }
-    int64_t dir = wa->w.kind == WIN_HOP ? -1 : 1;
-    for (uint32_t k = 0; k < wa->max_windows; k++) {
-        uint32_t active = 0, real = 0;
-        for (uint32_t i = 0; i < n; i++) {
-            void *block = wa->discard;
-            if (k < wa->nwin[i]) {
-                active++;
-                window_t *win = window_at(wa, wa->wfirst[i] + dir * (int64_t)k);
-                if (win) {
-                    if (!wa->rowkey[i])
-                        wa->rowkey[i] = gkey_find(wa, wa->kbuf + wa->koff[i], wa->klen[i], wa->khash[i]);
-                    block = key_block(wa, wa->rowkey[i], win);
-                    real++;
-                } else {
-                    wa->dropped[i]++;
-                }
-            }
-            wa->blocks[i] = block;
+    uint32_t most = 0;
+    for (uint32_t i = 0; i < n; i++) most = MAX(most, wa->nwin[i]);
+    find_row_keys(wa, n);
+    chunk_windows_reset(wa, n);
+    uint32_t real[KPASS];
+    for (uint32_t k0 = 0; k0 < most; k0 += KPASS) {
+        uint32_t nk = MIN(KPASS, most - k0);
+        assign_blocks(wa, n, k0, nk, real);
+        for (uint32_t j = 0; j < nk; j++) {
+            if (!real[j]) continue;
+            agg_block_update(&wa->aggs, wa->kblocks + (size_t)j * CHUNK_CAP, c, n);
+            if (real[j] < n) discard_reset(wa);
         }
-        if (!active) break;
-        if (!real) continue;
-        agg_block_update(&wa->aggs, wa->blocks, c, n);
-        if (real < n) discard_reset(wa);
     }
     for (uint32_t i = 0; i < n; i++)
         if (wa->nwin[i] && wa->dropped[i] == wa->nwin[i]) wa->op.stats.late++;
 }
 
 /* ---- ordering a window's groups ---- */
-
-static void sort_prefix(const gkey *k, sort_item *it)
-{
-    uint8_t b[16] = {0};
-    memcpy(b, k->key, k->klen < 16 ? k->klen : 16);
-    it->hi = get_u64_be(b);
-    it->lo = get_u64_be(b + 8);
-}
 
 static int item_cmp(const sort_item *a, const sort_item *b)
 {
@@ -729,23 +982,18 @@ static unsigned item_digit(const sort_item *it, int d)
     return (unsigned)((d < 8 ? it->lo : it->hi) >> (8 * (d % 8))) & 0xFF;
 }
 
-/* Stable LSD radix sort of a[0..n-1] by (hi, lo), one pass per byte that is not the same in
- * every item; tmp has room for n items. Returns the sorted array (a or tmp). */
-static sort_item *radix_sort(sort_item *a, sort_item *tmp, size_t n)
+/* Stable LSD radix sort of a[0..n-1] by (hi, lo), one pass per byte in which the items
+ * differ; tmp has room for n items. Returns the sorted array (a or tmp). */
+static sort_item *radix_sort(sort_item *a, sort_item *tmp, size_t n, uint64_t vary_hi, uint64_t vary_lo)
 {
-    uint64_t vary_hi = 0, vary_lo = 0;
-    for (size_t i = 1; i < n; i++) {
-        vary_hi |= a[i].hi ^ a[0].hi;
-        vary_lo |= a[i].lo ^ a[0].lo;
-    }
-    size_t count[256];
+    uint32_t count[256];
     for (int d = 0; d < 16; d++) {
         if ((((d < 8 ? vary_lo : vary_hi) >> (8 * (d % 8))) & 0xFF) == 0) continue;
         memset(count, 0, sizeof count);
         for (size_t i = 0; i < n; i++) count[item_digit(&a[i], d)]++;
-        size_t at = 0;
+        uint32_t at = 0;
         for (int b = 0; b < 256; b++) {
-            size_t c = count[b];
+            uint32_t c = count[b];
             count[b] = at;
             at += c;
         }
@@ -757,30 +1005,126 @@ static sort_item *radix_sort(sort_item *a, sort_item *tmp, size_t n)
     return a;
 }
 
-/* The groups of win in ascending key order. */
-static sort_item *window_order(window_agg *wa, const window_t *win)
+/* Stable LSD radix sort of a[0..n-1] by the low `bits` bits of `packed`, in passes of at
+ * most RADIX_BITS bits (histograms of all passes counted in one read). */
+static packed_item *radix_sort_packed(packed_item *a, packed_item *tmp, size_t n, int bits,
+                                      uint32_t (*count)[1 << RADIX_BITS])
 {
-    size_t n = win->ngroups;
-    wa->sort_a.len = wa->sort_b.len = 0;
-    VEC_GROW(wa->sort_a, n);
-    VEC_GROW(wa->sort_b, n);
-    sort_item *a = wa->sort_a.items;
-    for (uint32_t i = 0; i < n; i++) {
-        a[i].group = window_group(wa, win, i);
-        sort_prefix(a[i].group->key, &a[i]);
-    }
-    if (n < SMALL_SORT) {
-        insertion_sort(a, n);
-        return a;
-    }
-    a = radix_sort(a, wa->sort_b.items, n);
-    for (size_t i = 0; i < n;) {         /* equal prefixes: order by the whole keys */
-        size_t j = i + 1;
-        while (j < n && a[j].hi == a[i].hi && a[j].lo == a[i].lo) j++;
-        if (j - i > 1) insertion_sort(a + i, j - i);
-        i = j;
+    int passes = (bits + RADIX_BITS - 1) / RADIX_BITS, width = (bits + passes - 1) / passes;
+    uint64_t mask = (UINT64_C(1) << width) - 1;
+    memset(count, 0, (size_t)passes * sizeof count[0]);
+    for (size_t i = 0; i < n; i++)
+        for (int d = 0; d < passes; d++) count[d][(a[i].packed >> (d * width)) & mask]++;
+    for (int d = 0; d < passes; d++) {
+        uint32_t at = 0, *cnt = count[d];
+        for (uint64_t b = 0; b <= mask; b++) {
+            uint32_t c = cnt[b];
+            cnt[b] = at;
+            at += c;
+        }
+        int shift = d * width;
+        for (size_t i = 0; i < n; i++) tmp[cnt[(a[i].packed >> shift) & mask]++] = a[i];
+        packed_item *t = a;
+        a = tmp;
+        tmp = t;
     }
     return a;
+}
+
+static int group_key_cmp(const wgroup *x, const wgroup *y)
+{
+    return key_cmp(x->key->key, x->key->klen, y->key->key, y->key->klen);
+}
+
+/* Order runs of groups whose sort keys are equal (same[i]: item i's key equals item
+ * i - 1's) by their whole keys, in place in g[0..n-1]. */
+static void order_ties(wgroup **g, size_t n, const uint8_t *same)
+{
+    for (size_t run = 0; run < n;) {
+        size_t end = run + 1;
+        while (end < n && same[end]) end++;
+        for (size_t i = run + 1; i < end; i++) {
+            wgroup *t = g[i];
+            size_t j = i;
+            for (; j > run && group_key_cmp(t, g[j - 1]) < 0; j--) g[j] = g[j - 1];
+            g[j] = t;
+        }
+        run = end;
+    }
+}
+
+static int lowest_bit(unsigned __int128 x)
+{
+    uint64_t lo = (uint64_t)x;
+    return lo ? __builtin_ctzll(lo) : 64 + __builtin_ctzll((uint64_t)(x >> 64));
+}
+
+static int highest_bit(unsigned __int128 x)
+{
+    uint64_t hi = (uint64_t)(x >> 64);
+    return hi ? 127 - __builtin_clzll(hi) : 63 - __builtin_clzll((uint64_t)x);
+}
+
+static unsigned __int128 item_prefix(const sort_item *it) { return (unsigned __int128)it->hi << 64 | it->lo; }
+
+/* The groups of win in ascending key order, into wa->order.items.
+ * The 16-byte prefixes are compared as 128-bit numbers; when the bits in which they differ
+ * span at most 64, those bits alone are sorted (16-byte items, a pass per byte), else the
+ * whole prefixes are. Equal prefixes are then ordered by their whole keys. */
+static void window_order(window_agg *wa, const window_t *win)
+{
+    size_t n = win->ngroups;
+    wa->sort_a.len = wa->sort_b.len = wa->pk_a.len = wa->pk_b.len = wa->order.len = wa->same.len = 0;
+    VEC_GROW(wa->sort_a, n);
+    VEC_GROW(wa->order, n);
+    VEC_GROW(wa->same, n);
+    sort_item *a = wa->sort_a.items;
+    wgroup **out = wa->order.items;
+    uint8_t *same = wa->same.items;
+    uint64_t vary_hi = 0, vary_lo = 0;
+    uint32_t i = 0;
+    for (size_t pg = 0; pg < win->pages.len; pg++) {
+        uint8_t *page = win->pages.items[pg];
+        uint32_t m = MIN(GROUP_PAGE, win->ngroups - i);
+        for (uint32_t j = 0; j < m; j++, i++) {
+            wgroup *g = (wgroup *)(page + (size_t)j * wa->group_size);
+            if (j + EMIT_AHEAD < m) __builtin_prefetch(page + (size_t)(j + EMIT_AHEAD) * wa->group_size);
+            a[i].hi = get_u64_be(g->kbytes);
+            a[i].lo = get_u64_be(g->kbytes + 8);
+            a[i].group = g;
+            vary_hi |= a[i].hi ^ a[0].hi;
+            vary_lo |= a[i].lo ^ a[0].lo;
+        }
+    }
+    unsigned __int128 vary = (unsigned __int128)vary_hi << 64 | vary_lo;
+    if (n < SMALL_SORT || !vary) {
+        insertion_sort(a, n);
+        for (size_t k = 0; k < n; k++) out[k] = a[k].group;
+        return;
+    }
+    int low = lowest_bit(vary), bits = highest_bit(vary) - low + 1;
+    if (bits <= 64) {
+        VEC_GROW(wa->pk_a, n);
+        VEC_GROW(wa->pk_b, n);
+        packed_item *p = wa->pk_a.items;
+        for (size_t k = 0; k < n; k++) {
+            p[k].packed = (uint64_t)(item_prefix(&a[k]) >> low);
+            p[k].group = a[k].group;
+        }
+        p = radix_sort_packed(p, wa->pk_b.items, n, bits, wa->radix_count);
+        for (size_t k = 0; k < n; k++) {
+            out[k] = p[k].group;
+            same[k] = k && p[k].packed == p[k - 1].packed;
+        }
+    } else {
+        VEC_GROW(wa->sort_b, n);
+        a = radix_sort(a, wa->sort_b.items, n, vary_hi, vary_lo);
+        for (size_t k = 0; k < n; k++) {
+            out[k] = a[k].group;
+            same[k] = k && a[k].hi == a[k - 1].hi && a[k].lo == a[k - 1].lo;
+        }
+    }
+    order_ties(out, n, same);
 }
 
 /* ---- firing ---- */
@@ -789,14 +1133,10 @@ static sort_item *window_order(window_agg *wa, const window_t *win)
 static int window_emit(window_agg *wa, window_t *win)
 {
     int rc = 0;
-    sort_item *order = window_order(wa, win);
+    window_order(wa, win);
     set_props(wa, win->start, win->end);
-    for (uint32_t i = 0; i < win->ngroups; i++) {
-        wgroup *g = order[i].group;
-        if (rc == 0) rc = emit_group(wa, g->key->key, group_block(g));
-        agg_block_destroy(&wa->aggs, group_block(g));
-        key_close(wa, g->key, win->widx);
-    }
+    rc = emit_groups(wa, wa->order.items, win->ngroups);
+    for (uint32_t i = 0; i < win->ngroups; i++) agg_block_destroy(&wa->aggs, group_block(window_group(wa, win, i)));
     return rc;
 }
 
@@ -805,6 +1145,7 @@ static int windows_fire(window_agg *wa, int64_t limit)
     while (wa->heap.len && wa->heap.items[0].fire_at <= limit) {
         fire_entry e = heap_pop(wa);
         window_t *win = e.target;
+        wa->fired_windows++;
         int rc = window_emit(wa, win);
         window_free(wa, win);
         if (rc < 0) return -1;
@@ -963,7 +1304,7 @@ static int sessions_fire(window_agg *wa, int64_t limit)
         session_ref *g = &wa->firing.items[i];
         session_collect(wa, g->sk, g->start, g->end);
         set_props(wa, g->start, g->end);
-        rc = emit_group(wa, g->sk->key, wa->sblock);
+        rc = emit_session(wa, g->sk->key, wa->sblock);
         agg_block_destroy(&wa->aggs, wa->sblock);
     }
     if (touched.len) qsort(touched.items, touched.len, sizeof *touched.items, session_ptr_cmp);
@@ -978,6 +1319,11 @@ static int sessions_fire(window_agg *wa, int64_t limit)
 static int fire_due(window_agg *wa, int64_t limit)
 {
     int rc = wa->w.kind == WIN_SESSION ? sessions_fire(wa, limit) : windows_fire(wa, limit);
+    if (wa->w.kind != WIN_SESSION && limit > wa->fired_limit) {
+        wa->fired_limit = limit;
+        if (wa->fired_windows) key_sweep(wa);
+        wa->fired_windows = 0;
+    }
     if (flush_out(wa) < 0) return -1;
     return rc;
 }
@@ -1198,6 +1544,7 @@ static int wa_restore(op_t *op, snap_reader *r)
     op->wm = wm;
     op->wm_out = wm_out;
     for (int i = 0; i < op->nin; i++) op->in_wm[i] = wm;
+    if (!wa->w.proctime) wa->fired_limit = wm;
     return wa->w.kind == WIN_SESSION ? restore_sessions(wa, r) : restore_windows(wa, r);
 }
 
@@ -1273,10 +1620,16 @@ static void windows_destroy(window_agg *wa)
     hidx_free(&wa->gkeys);
     for (size_t i = 0; i < wa->key_slabs.len; i++) free(wa->key_slabs.items[i]);
     VEC_FREE(wa->key_slabs);
+    VEC_FREE(wa->dead);
     for (size_t i = 0; i < wa->spare_pages.len; i++) free(wa->spare_pages.items[i]);
     VEC_FREE(wa->spare_pages);
     VEC_FREE(wa->sort_a);
     VEC_FREE(wa->sort_b);
+    VEC_FREE(wa->pk_a);
+    VEC_FREE(wa->pk_b);
+    VEC_FREE(wa->same);
+    VEC_FREE(wa->order);
+    free(wa->radix_count);
 }
 
 static void wa_destroy(op_t *op)
@@ -1296,6 +1649,7 @@ static void wa_destroy(op_t *op)
     if (wa->pool.types) rowpool_free(&wa->pool);
     agg_block_destroy(&wa->aggs, wa->discard);
     free(wa->discard);
+    free(wa->fresh);
     free(wa->sblock);
     agg_set_free(&wa->aggs);
     chunk_free(wa->dense);
@@ -1317,7 +1671,11 @@ static void wa_destroy(op_t *op)
     free(wa->dropped);
     free(wa->rowkey);
     free(wa->blocks);
+    free(wa->kblocks);
     free(wa->vals);
+    free(wa->ekeys);
+    free(wa->eblocks);
+    free(wa->ecur);
     free(wa);
 }
 
@@ -1382,6 +1740,24 @@ static void session_layout(window_agg *wa, agg_call *aggs, int naggs)
     free(types);
 }
 
+/* An initialised block that new groups may copy instead of running every aggregate's init:
+ * only when initialising allocates nothing and points nowhere, which shows as two separate
+ * initialisations giving the same bytes. NULL otherwise. */
+static void *fresh_block(const agg_set *s)
+{
+    size_t n = s->block_size ? s->block_size : 1;
+    void *a = xmalloc(n), *b = xmalloc(n);
+    agg_block_init(s, a);
+    agg_block_init(s, b);
+    int same = memcmp(a, b, s->block_size) == 0;
+    agg_block_destroy(s, b);
+    free(b);
+    if (same) return a;
+    agg_block_destroy(s, a);
+    free(a);
+    return NULL;
+}
+
 static void need_column(window_agg *wa, int col)
 {
     if (col < 0) return;
@@ -1408,7 +1784,7 @@ static void fixed_layout(window_agg *wa)
 {
     wa->ring_inline = 2;
     while (wa->ring_inline < wa->max_windows + 1) wa->ring_inline *= 2;
-    wa->gkey_size = sizeof(gkey) + wa->ring_inline * sizeof(wslot) + KEY_INLINE;
+    wa->gkey_size = sizeof(gkey) + wa->ring_inline * sizeof(wslot);
     wa->group_size = (sizeof(wgroup) + wa->aggs.block_size + 15) & ~(size_t)15;
 }
 
@@ -1423,10 +1799,10 @@ op_t *window_agg_new(exec_ctx *ctx, const schema_t *out, const window_spec *w,
     wa->ltz = w->time_type.id == TY_TIMESTAMP_LTZ;
     wa->tz = ctx->local_tz ? ctx->local_tz : tz_default();
     wa->keys = xcalloc(nkeys ? nkeys : 1, sizeof *wa->keys);
-    memcpy(wa->keys, keys, (size_t)nkeys * sizeof *keys);
+    if (nkeys) memcpy(wa->keys, keys, (size_t)nkeys * sizeof *keys);
     wa->nkeys = nkeys;
     wa->props = xcalloc(nprops ? nprops : 1, sizeof *wa->props);
-    memcpy(wa->props, props, (size_t)nprops * sizeof *props);
+    if (nprops) memcpy(wa->props, props, (size_t)nprops * sizeof *props);
     wa->nprops = nprops;
     wa->prop_vals = xcalloc(nprops ? nprops : 1, sizeof *wa->prop_vals);
     needed_columns(wa, aggs, naggs);
@@ -1434,13 +1810,17 @@ op_t *window_agg_new(exec_ctx *ctx, const schema_t *out, const window_spec *w,
     else wa->calls = aggs;
     agg_set_init(&wa->aggs, wa->calls, naggs);
     wa->max_windows = windows_per_row(w);
+    wa->radix_count = xcalloc((64 + RADIX_BITS - 1) / RADIX_BITS, sizeof *wa->radix_count);
     fixed_layout(wa);
     hmap_init(&wa->windows);
     hidx_init(&wa->gkeys);
+    wa->fired_limit = TS_MIN;
+    wa->min_open = INT64_MAX;
     kbuf_reserve(wa, 4096); /* keys of zero columns still need a buffer to point at */
     hmap_init(&wa->skeys);
     wa->discard = xmalloc(wa->aggs.block_size);
     agg_block_init(&wa->aggs, wa->discard);
+    wa->fresh = fresh_block(&wa->aggs);
     wa->sblock = xmalloc(wa->aggs.block_size);
     wa->times = xcalloc(CHUNK_CAP, sizeof *wa->times);
     wa->koff = xcalloc(CHUNK_CAP, sizeof *wa->koff);
@@ -1451,9 +1831,13 @@ op_t *window_agg_new(exec_ctx *ctx, const schema_t *out, const window_spec *w,
     wa->dropped = xcalloc(CHUNK_CAP, sizeof *wa->dropped);
     wa->rowkey = xcalloc(CHUNK_CAP, sizeof *wa->rowkey);
     wa->blocks = xcalloc(CHUNK_CAP, sizeof *wa->blocks);
+    if (w->kind != WIN_SESSION) wa->kblocks = xcalloc((size_t)KPASS * CHUNK_CAP, sizeof *wa->kblocks);
     if (w->kind == WIN_SESSION)
         for (uint32_t i = 0; i < CHUNK_CAP; i++) wa->blocks[i] = wa->sblock;
     wa->vals = xcalloc(naggs ? naggs : 1, sizeof *wa->vals);
+    wa->ekeys = xcalloc(CHUNK_CAP, sizeof *wa->ekeys);
+    wa->eblocks = xcalloc(CHUNK_CAP, sizeof *wa->eblocks);
+    wa->ecur = xcalloc(CHUNK_CAP, sizeof *wa->ecur);
     wa->out = chunk_new(out, CHUNK_CAP);
     return &wa->op;
 }

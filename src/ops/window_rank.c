@@ -6,12 +6,17 @@
  * complete when the watermark reaches utc(window_end) - 1 ms, otherwise when it reaches
  * window_end - 1 ms (Flink's window.maxTimestamp()).
  *
- * State: a hash map from window end to a window, holding a hash map from the encoded
- * partition key to that partition's best N rows so far, sorted by the order keys with ties
- * in arrival order (a row tied with the last of a full top N does not enter, as Flink's
- * TopNBuffer). Rows are copied with their string bytes into chunk pages with a live count
- * each; a page is recycled once all its rows are gone. A min-heap orders windows by
- * completion time.
+ * State: a hash map from window end to a window, holding a hash index (base/hashmap.h hidx)
+ * of its partitions by encoded partition key; a partition holds its best N rows so far,
+ * sorted by the order keys with ties in arrival order (a row tied with the last of a full
+ * top N does not enter, as Flink's TopNBuffer). Rows are copied with their string bytes
+ * into a row pool (ops/rowpool.h). A min-heap orders windows by completion time.
+ *
+ * Per row the work is small when most rows do not enter: a chunk whose rows all share one
+ * window and partition (the usual output of a window aggregation) looks its partition up
+ * once, other chunks reuse the partition of the previous row while it matches; a full
+ * partition keeps its N-th row's first order key as a bar (BIGINT-like keys), and a row
+ * strictly below the bar is rejected without touching the stored rows.
  *
  * Firing: on a watermark every complete window emits, in window-end order, its partitions
  * in ascending order of their partition key values (NULL first), each partition's rows in
@@ -23,75 +28,29 @@
  * Checkpoint: u8 version, i64 watermark, i64 watermark sent, u32 nwindows, per window i64
  * end, u32 npartitions, per partition u32 nrows and each row's column values in rank order. */
 #include "ops/ops.h"
+#include "ops/rowpool.h"
 #include "base/hashmap.h"
 #include "base/util.h"
 #include "base/err.h"
 #include <stdlib.h>
 
 #define SNAP_VERSION 1
-#define PAGE_ROWS CHUNK_CAP
-
-/* ---- chunk pages with live counts ---- */
-
-typedef struct row_pool {
-    uint32_t ncols;
-    const type_t *types;      /* borrowed from the operator's schema */
-    VEC(chunk_t *) pages;
-    VEC(uint32_t) live;       /* live rows per page */
-    VEC(uint32_t) spare;      /* emptied pages ready for reuse */
-    uint32_t cur;             /* page being filled, UINT32_MAX before the first */
-} row_pool;
-
-static void pool_free(row_pool *p)
-{
-    for (size_t i = 0; i < p->pages.len; i++) chunk_free(p->pages.items[i]);
-    VEC_FREE(p->pages);
-    VEC_FREE(p->live);
-    VEC_FREE(p->spare);
-}
-
-static uint32_t pool_add(row_pool *p, const chunk_t *src, uint32_t row)
-{
-    if (p->cur == UINT32_MAX || chunk_full(p->pages.items[p->cur])) {
-        if (p->spare.len) {
-            p->cur = p->spare.items[--p->spare.len];
-        } else {
-            VEC_PUSH(p->pages, chunk_new_types(p->ncols, p->types, PAGE_ROWS));
-            VEC_PUSH(p->live, 0);
-            p->cur = (uint32_t)p->pages.len - 1;
-        }
-    }
-    chunk_t *c = p->pages.items[p->cur];
-    uint32_t r = c->nrows++;
-    c->ops[r] = OP_INSERT;
-    for (uint32_t col = 0; col < p->ncols; col++)
-        vector_copy_row(&c->cols[col], r, &src->cols[col], row, &c->arena);
-    p->live.items[p->cur]++;
-    return p->cur * PAGE_ROWS + r;
-}
-
-static void pool_release(row_pool *p, uint32_t ref)
-{
-    uint32_t pg = ref / PAGE_ROWS;
-    if (--p->live.items[pg] == 0 && pg != p->cur) {
-        chunk_reset(p->pages.items[pg]);
-        VEC_PUSH(p->spare, pg);
-    }
-}
-
-static const chunk_t *ref_chunk(const row_pool *p, uint32_t ref) { return p->pages.items[ref / PAGE_ROWS]; }
-static uint32_t ref_row(uint32_t ref) { return ref % PAGE_ROWS; }
 
 /* ---- state ---- */
 
 typedef struct wpart {
-    uint32_t *rows;           /* row references in rank order, at most limit */
-    uint32_t len, cap;
+    uint64_t hash;
+    uint32_t klen;
+    uint32_t len, cap;        /* rows held (at most limit), room in rows */
+    uint32_t *rows;           /* row references in rank order */
+    int64_t bar;              /* full partition: first order key of its N-th row */
+    int has_bar;              /* bar is set (full, and that key is a non-NULL integer) */
+    uint8_t key[];            /* encoded partition key */
 } wpart;
 
 typedef struct rwindow {
     int64_t end;
-    hmap_t parts;             /* encoded partition key -> wpart* */
+    hidx_t parts;             /* wpart* by the hash of the encoded partition key */
 } rwindow;
 
 typedef struct fire_entry {
@@ -112,6 +71,7 @@ typedef struct window_rank {
     int ltz;
     const tz_t *tz;
     uint32_t ninput;
+    int bar_col;              /* first order key column when it is integer-like, else -1 */
     hmap_t windows;           /* i64 end -> rwindow* */
     VEC(fire_entry) heap;
     row_pool pool;
@@ -123,6 +83,9 @@ typedef struct window_rank {
 } window_rank;
 
 static window_rank *wrank(op_t *op) { return (window_rank *)op; }
+
+static const chunk_t *ref_chunk(const window_rank *wr, uint32_t ref) { return rowpool_chunk(&wr->pool, ref); }
+static uint32_t ref_row(uint32_t ref) { return rowpool_row(ref); }
 
 /* ---- keys and comparisons ---- */
 
@@ -200,7 +163,7 @@ static int cmp_order(const window_rank *wr, const chunk_t *a, uint32_t ra, const
 /* Partitions in ascending order of their key values, NULL first. */
 static int cmp_partitions(const window_rank *wr, const wpart *a, const wpart *b)
 {
-    const chunk_t *ca = ref_chunk(&wr->pool, a->rows[0]), *cb = ref_chunk(&wr->pool, b->rows[0]);
+    const chunk_t *ca = ref_chunk(wr, a->rows[0]), *cb = ref_chunk(wr, b->rows[0]);
     uint32_t ra = ref_row(a->rows[0]), rb = ref_row(b->rows[0]);
     for (int k = 0; k < wr->npart; k++) {
         const vector_t *va = &ca->cols[wr->part_cols[k]], *vb = &cb->cols[wr->part_cols[k]];
@@ -259,7 +222,7 @@ static rwindow *window_create(window_rank *wr, int64_t end)
 {
     rwindow *win = xcalloc(1, sizeof *win);
     win->end = end;
-    hmap_init(&win->parts);
+    hidx_init(&win->parts);
     *hmap_put(&wr->windows, &end, sizeof end, end_hash(end), NULL) = win;
     heap_push(wr, (fire_entry){fire_time(wr, end), end, win});
     return win;
@@ -281,14 +244,13 @@ static rwindow *window_for(window_rank *wr, int64_t end)
 
 static void window_free(window_rank *wr, rwindow *win)
 {
-    hmap_entry *e;
-    for (size_t pos = 0; hmap_next(&win->parts, &pos, &e);) {
-        wpart *p = e->val;
-        for (uint32_t i = 0; i < p->len; i++) pool_release(&wr->pool, p->rows[i]);
+    wpart *p;
+    for (size_t pos = 0; (p = hidx_next(&win->parts, &pos));) {
+        for (uint32_t i = 0; i < p->len; i++) rowpool_release(&wr->pool, p->rows[i]);
         free(p->rows);
         free(p);
     }
-    hmap_free(&win->parts);
+    hidx_free(&win->parts);
     if (wr->last_win == win) wr->last_win = NULL;
     free(win);
 }
@@ -296,37 +258,86 @@ static void window_free(window_rank *wr, rwindow *win)
 static wpart *part_for(window_rank *wr, rwindow *win, const chunk_t *c, uint32_t r)
 {
     uint32_t klen = encode_part_key(wr, c, r);
-    int created;
-    void **slot = hmap_put(&win->parts, wr->kbuf, klen, hash_bytes(wr->kbuf, klen), &created);
-    if (created) {
-        wpart *p = xcalloc(1, sizeof *p);
-        p->cap = wr->limit < 8 ? wr->limit + 1 : 8;
-        p->rows = xmalloc(p->cap * sizeof *p->rows);
-        *slot = p;
+    uint64_t hash = hash_bytes(wr->kbuf, klen);
+    wpart *p;
+    for (size_t pos = hidx_first(&win->parts, hash); (p = hidx_match(&win->parts, hash, &pos));)
+        if (p->klen == klen && memcmp(p->key, wr->kbuf, klen) == 0) return p;
+    p = xcalloc(1, sizeof *p + klen);
+    p->hash = hash;
+    p->klen = klen;
+    memcpy(p->key, wr->kbuf, klen);
+    p->cap = wr->limit < 8 ? wr->limit + 1 : 8;
+    p->rows = xmalloc(p->cap * sizeof *p->rows);
+    hidx_add(&win->parts, hash, p);
+    return p;
+}
+
+/* Rows a and b of c have equal partition values (NULLs equal, doubles as in the key encoding). */
+static int same_partition(const window_rank *wr, const chunk_t *c, uint32_t a, uint32_t b)
+{
+    for (int k = 0; k < wr->npart; k++) {
+        const vector_t *v = &c->cols[wr->part_cols[k]];
+        if (v->nulls[a] != v->nulls[b]) return 0;
+        if (v->nulls[a]) continue;
+        switch (type_phys(v->type)) {
+        case PHYS_I64:
+            if (v->i64[a] != v->i64[b]) return 0;
+            break;
+        case PHYS_F64:
+            if (cmp_double(v->f64[a], v->f64[b])) return 0;
+            break;
+        default:
+            if (!str_eq(&v->str[a], &v->str[b])) return 0;
+            break;
+        }
     }
-    return *slot;
+    return 1;
+}
+
+static void part_set_bar(const window_rank *wr, wpart *p)
+{
+    p->has_bar = 0;
+    if (wr->bar_col < 0 || p->len < wr->limit) return;
+    uint32_t last = p->rows[p->len - 1];
+    const vector_t *v = &ref_chunk(wr, last)->cols[wr->bar_col];
+    if (v->nulls[ref_row(last)]) return;
+    p->bar = v->i64[ref_row(last)];
+    p->has_bar = 1;
 }
 
 /* Keep the row when it ranks within the limit; ties rank after the rows already there. */
 static void part_offer(window_rank *wr, wpart *p, const chunk_t *c, uint32_t r)
 {
+    if (p->len == wr->limit) {
+        uint32_t last = p->rows[p->len - 1];
+        if (cmp_order(wr, c, r, ref_chunk(wr, last), ref_row(last)) >= 0) return;
+    }
     uint32_t lo = 0, hi = p->len;
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         uint32_t ref = p->rows[mid];
-        if (cmp_order(wr, c, r, ref_chunk(&wr->pool, ref), ref_row(ref)) >= 0) lo = mid + 1;
+        if (cmp_order(wr, c, r, ref_chunk(wr, ref), ref_row(ref)) >= 0) lo = mid + 1;
         else hi = mid;
     }
     if (lo >= wr->limit) return;
     if (p->len == wr->limit) {
-        pool_release(&wr->pool, p->rows[--p->len]);
+        rowpool_release(&wr->pool, p->rows[--p->len]);
     } else if (p->len == p->cap) {
         p->cap *= 2;
         p->rows = xrealloc(p->rows, p->cap * sizeof *p->rows);
     }
     memmove(&p->rows[lo + 1], &p->rows[lo], (p->len - lo) * sizeof *p->rows);
-    p->rows[lo] = pool_add(&wr->pool, c, r);
+    p->rows[lo] = rowpool_add(&wr->pool, c, r, NULL, OP_INSERT);
     p->len++;
+    part_set_bar(wr, p);
+}
+
+/* The row ranks strictly below a full partition's N-th row on the first order key. */
+static int below_bar(const window_rank *wr, const wpart *p, const chunk_t *c, uint32_t r)
+{
+    const vector_t *v = &c->cols[wr->bar_col];
+    if (!p->has_bar || v->nulls[r]) return 0;
+    return wr->order[0].desc ? v->i64[r] < p->bar : v->i64[r] > p->bar;
 }
 
 /* ---- output ---- */
@@ -343,7 +354,7 @@ static int emit_part(window_rank *wr, const wpart *p)
     for (uint32_t i = 0; i < p->len; i++) {
         if (chunk_full(wr->out) && flush_out(wr) < 0) return -1;
         chunk_t *o = wr->out;
-        const chunk_t *src = ref_chunk(&wr->pool, p->rows[i]);
+        const chunk_t *src = ref_chunk(wr, p->rows[i]);
         uint32_t sr = ref_row(p->rows[i]), r = o->nrows++;
         o->ops[r] = OP_INSERT;
         for (uint32_t col = 0; col < wr->ninput; col++)
@@ -370,8 +381,8 @@ static int part_order_cmp(const void *a, const void *b)
 static int window_emit(window_rank *wr, rwindow *win)
 {
     wr->firing.len = 0;
-    hmap_entry *e;
-    for (size_t pos = 0; hmap_next(&win->parts, &pos, &e);) VEC_PUSH(wr->firing, ((part_order){wr, e->val}));
+    wpart *p;
+    for (size_t pos = 0; (p = hidx_next(&win->parts, &pos));) VEC_PUSH(wr->firing, ((part_order){wr, p}));
     if (wr->firing.len) qsort(wr->firing.items, wr->firing.len, sizeof *wr->firing.items, part_order_cmp);
     for (size_t i = 0; i < wr->firing.len; i++)
         if (emit_part(wr, wr->firing.items[i].part) < 0) return -1;
@@ -393,24 +404,106 @@ static int fire_due(window_rank *wr, int64_t limit)
 
 /* ---- operator callbacks ---- */
 
-static int wr_push(op_t *op, int port, chunk_t *in)
+/* Column v holds the same value (or NULL) in every live row of c. */
+static int column_uniform(const vector_t *v, const chunk_t *c, uint32_t n)
 {
-    (void)port;
-    window_rank *wr = wrank(op);
+    uint32_t r0 = chunk_row(c, 0);
+    if (!c->sel && type_phys(v->type) == PHYS_I64 && !v->nulls[0]) {
+        /* the usual case, branch-free: no NULL and one value */
+        uint64_t x = (uint64_t)v->i64[0], d0 = 0, d1 = 0, n0 = 0, n1 = 0;
+        uint32_t i = 0;
+        for (; i + 2 <= n; i += 2) {
+            d0 |= (uint64_t)v->i64[i] ^ x;
+            d1 |= (uint64_t)v->i64[i + 1] ^ x;
+            n0 |= v->nulls[i];
+            n1 |= v->nulls[i + 1];
+        }
+        for (; i < n; i++) {
+            d0 |= (uint64_t)v->i64[i] ^ x;
+            n0 |= v->nulls[i];
+        }
+        return (d0 | d1 | n0 | n1) == 0;
+    }
+    for (uint32_t i = 1; i < n; i++)
+        if (v->nulls[chunk_row(c, i)] != v->nulls[r0]) return 0;
+    if (v->nulls[r0]) return 1;
+    switch (type_phys(v->type)) {
+    case PHYS_I64:
+        for (uint32_t i = 1; i < n; i++)
+            if (v->i64[chunk_row(c, i)] != v->i64[r0]) return 0;
+        return 1;
+    case PHYS_F64:
+        for (uint32_t i = 1; i < n; i++)
+            if (cmp_double(v->f64[chunk_row(c, i)], v->f64[r0])) return 0;
+        return 1;
+    default:
+        for (uint32_t i = 1; i < n; i++)
+            if (!str_eq(&v->str[chunk_row(c, i)], &v->str[r0])) return 0;
+        return 1;
+    }
+}
+
+static int check_rows(const window_rank *wr, const chunk_t *in, uint32_t n)
+{
     const vector_t *ends = &in->cols[wr->end_col];
-    uint32_t n = chunk_live(in);
     for (uint32_t i = 0; i < n; i++) {
         uint32_t r = chunk_row(in, i);
         if (in->ops[r] != OP_INSERT)
             return err_msg("WindowRank: the input must be insert-only but a %s row arrived", row_op_names[in->ops[r]]);
         if (ends->nulls[r]) return err_msg("WindowRank: window_end (input column %d) is NULL", wr->end_col);
+    }
+    return 0;
+}
+
+/* Every live row has the same window and partition: one lookup for the chunk. */
+static void push_uniform(window_rank *wr, const chunk_t *in, uint32_t n)
+{
+    uint32_t r0 = chunk_row(in, 0);
+    rwindow *win = window_for(wr, in->cols[wr->end_col].i64[r0]);
+    if (!win) {
+        wr->op.stats.late += n;
+        return;
+    }
+    wpart *p = part_for(wr, win, in, r0);
+    const vector_t *key = wr->bar_col >= 0 ? &in->cols[wr->bar_col] : NULL;
+    int desc = wr->norder && wr->order[0].desc;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t r = chunk_row(in, i);
+        if (p->has_bar && !key->nulls[r] && (desc ? key->i64[r] < p->bar : key->i64[r] > p->bar)) continue;
+        part_offer(wr, p, in, r);
+    }
+}
+
+static void push_rows(window_rank *wr, const chunk_t *in, uint32_t n)
+{
+    const vector_t *ends = &in->cols[wr->end_col];
+    wpart *prev = NULL;               /* partition of row prev_r */
+    uint32_t prev_r = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t r = chunk_row(in, i);
         rwindow *win = window_for(wr, ends->i64[r]);
         if (!win) {
-            op->stats.late++;
+            wr->op.stats.late++;
             continue;
         }
-        part_offer(wr, part_for(wr, win, in, r), in, r);
+        if (!prev || ends->i64[r] != ends->i64[prev_r] || !same_partition(wr, in, r, prev_r))
+            prev = part_for(wr, win, in, r);
+        prev_r = r;
+        if (!below_bar(wr, prev, in, r)) part_offer(wr, prev, in, r);
     }
+}
+
+static int wr_push(op_t *op, int port, chunk_t *in)
+{
+    (void)port;
+    window_rank *wr = wrank(op);
+    uint32_t n = chunk_live(in);
+    if (!n) return 0;
+    if (check_rows(wr, in, n) < 0) return -1;
+    int uniform = column_uniform(&in->cols[wr->end_col], in, n);
+    for (int k = 0; k < wr->npart && uniform; k++) uniform = column_uniform(&in->cols[wr->part_cols[k]], in, n);
+    if (uniform) push_uniform(wr, in, n);
+    else push_rows(wr, in, n);
     return 0;
 }
 
@@ -431,16 +524,16 @@ static int wr_snapshot(op_t *op, snap_writer *w)
     snap_put_i64(w, op->wm);
     snap_put_i64(w, op->wm_out);
     snap_put_u32(w, (uint32_t)wr->windows.len);
-    hmap_entry *e, *pe;
+    hmap_entry *e;
+    wpart *p;
     for (size_t pos = 0; hmap_next(&wr->windows, &pos, &e);) {
         rwindow *win = e->val;
         snap_put_i64(w, win->end);
         snap_put_u32(w, (uint32_t)win->parts.len);
-        for (size_t pp = 0; hmap_next(&win->parts, &pp, &pe);) {
-            wpart *p = pe->val;
+        for (size_t pp = 0; (p = hidx_next(&win->parts, &pp));) {
             snap_put_u32(w, p->len);
             for (uint32_t i = 0; i < p->len; i++) {
-                const chunk_t *c = ref_chunk(&wr->pool, p->rows[i]);
+                const chunk_t *c = ref_chunk(wr, p->rows[i]);
                 for (uint32_t col = 0; col < wr->ninput; col++) {
                     value_t v;
                     vector_get(&c->cols[col], ref_row(p->rows[i]), &v);
@@ -505,7 +598,7 @@ static void wr_destroy(op_t *op)
     hmap_entry *e;
     for (size_t pos = 0; hmap_next(&wr->windows, &pos, &e);) window_free(wr, e->val);
     hmap_free(&wr->windows);
-    pool_free(&wr->pool);
+    rowpool_free(&wr->pool);
     VEC_FREE(wr->heap);
     VEC_FREE(wr->firing);
     chunk_free(wr->out);
@@ -566,9 +659,8 @@ op_t *window_rank_new(exec_ctx *ctx, const schema_t *out, const rank_spec *spec,
     wr->ninput = out->ncols - (spec->output_rn ? 1 : 0);
     hmap_init(&wr->windows);
     kbuf_reserve(wr, 256); /* keys of zero columns still need a buffer to point at */
-    wr->pool.ncols = wr->ninput;
-    wr->pool.types = wr->op.schema.types;
-    wr->pool.cur = UINT32_MAX;
+    rowpool_init(&wr->pool, wr->ninput, wr->op.schema.types);
+    wr->bar_col = spec->norder && type_phys(out->types[spec->order[0].col]) == PHYS_I64 ? spec->order[0].col : -1;
     wr->out = chunk_new(out, CHUNK_CAP);
     return &wr->op;
 }

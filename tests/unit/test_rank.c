@@ -1,5 +1,6 @@
 /* test_rank.c - Rank (Top-N, deduplication) and WindowRank (window Top-N): exact changelogs
- * on insert-only and updating input, ties, late rows, LTZ windows, checkpoints, compaction.
+ * on insert-only and updating input, ties, late rows, LTZ windows, checkpoints, compaction;
+ * WindowRank's shortcuts (one lookup per chunk or run of a partition, the N-th row's bar).
  *
  * Each test is a script run against the operator; a capture operator records the output as
  * text ("+I[a, x, 10, 2017-11-26 09:00:00.000, 1]", "WM 2017-11-26 09:02:00.000").
@@ -595,6 +596,100 @@ TEST(window_topn_many_rows_recycles_pages)
     op_destroy(op);
 }
 
+TEST(window_topn_bar_rejects_only_rows_strictly_below)
+{
+    /* each script chunk holds one window and partition: the chunk path with the N-th row's
+     * score as the bar (ties and NULLs go through the full comparison) */
+    setup st = {.part = {0}, .npart = 1, .order = BY_SCORE_DESC, .norder = 1, .limit = 2, .output_rn = 1, .window = 1};
+    static const char *const script[] = {
+        "+I a x 10 09:10", "+I a y 20 09:10",
+        "+I a p 5 09:10",      /* below the bar 10: out */
+        "+I a q 10 09:10",     /* ties the bar: ranks after x, out */
+        "+I a r null 09:10",   /* NULLS LAST: out */
+        "+I a s 15 09:10",     /* enters at rank 2; the bar becomes 15 */
+        "+I a t 12 09:10",     /* below the new bar: out */
+        "snap",
+        "+I a u 30 09:10",
+        "wm max",
+        NULL,
+    };
+    check_script(&st, script,
+                 "+I[a, u, 30, 2017-11-26 09:10:00.000, 1]\n"
+                 "+I[a, y, 20, 2017-11-26 09:10:00.000, 2]\n"
+                 "WM max\n",
+                 0);
+    /* ascending, NULLS FIRST: a NULL score beats the bar */
+    setup asc = {.part = {0}, .npart = 1, .order = {{2, 0, 1}}, .norder = 1, .limit = 2, .output_rn = 1, .window = 1};
+    static const char *const script2[] = {
+        "+I a x 10 09:10", "+I a y 20 09:10",
+        "+I a z 30 09:10",     /* above the bar 20: out */
+        "+I a n null 09:10",   /* first */
+        "+I a w 5 09:10",
+        "wm max",
+        NULL,
+    };
+    check_script(&asc, script2,
+                 "+I[a, n, NULL, 2017-11-26 09:10:00.000, 1]\n"
+                 "+I[a, w, 5, 2017-11-26 09:10:00.000, 2]\n"
+                 "WM max\n",
+                 0);
+}
+
+TEST(window_topn_mixed_chunk_reuses_runs_of_one_partition)
+{
+    /* one chunk with partitions and windows interleaved: runs of equal (window, partition)
+     * share one lookup, every change looks the partition up again */
+    setup st = {.part = {0}, .npart = 1, .order = BY_SCORE_DESC, .norder = 1, .limit = 1, .output_rn = 1, .window = 1};
+    static const char *const script[] = {
+        "+I a x 1 09:10", "+I a y 3 09:10", "+I b z 2 09:10", "+I b w 4 09:10",
+        "+I a v 2 09:10", "+I a u 5 09:20", "+I null t 7 09:10", "+I null s 8 09:10",
+        "+I a r 9 09:10", "+I b q 1 09:20",
+        "wm max",
+        NULL,
+    };
+    check_script(&st, script,
+                 "+I[NULL, s, 8, 2017-11-26 09:10:00.000, 1]\n"
+                 "+I[a, r, 9, 2017-11-26 09:10:00.000, 1]\n"
+                 "+I[b, w, 4, 2017-11-26 09:10:00.000, 1]\n"
+                 "+I[a, u, 5, 2017-11-26 09:20:00.000, 1]\n"
+                 "+I[b, q, 1, 2017-11-26 09:20:00.000, 1]\n"
+                 "WM max\n",
+                 0);
+}
+
+TEST(window_topn_reads_only_selected_rows)
+{
+    /* a selection vector: the unselected "b" rows must neither count nor make the chunk
+     * look mixed */
+    setup st = {.part = {0}, .npart = 1, .order = BY_SCORE_DESC, .norder = 1, .limit = 1, .output_rn = 1, .window = 1};
+    op_t *op = make_op(&st);
+    capture *cap = cap_new(&ctx);
+    op_connect(op, &cap->op, 0);
+    schema_t in = in_schema(&st, 0);
+    chunk_t *c = chunk_new(&in, CHUNK_CAP);
+    const char *parts[4] = {"a", "b", "a", "b"};
+    const int64_t scores[4] = {1, 9, 5, 7};
+    for (int i = 0; i < 4; i++) {
+        value_t vals[4] = {{.s = str_cstr(parts[i])}, {.s = str_cstr("n")}, value_i64(scores[i]), value_i64(ts("09:10"))};
+        chunk_append_values(c, vals, OP_INSERT);
+    }
+    c->sel = xcalloc(CHUNK_CAP, sizeof *c->sel);
+    c->sel[0] = 0;
+    c->sel[1] = 2;
+    c->nsel = 2;
+    CHECK(op_push(op, 0, c) == 0);
+    c->sel[1] = 1;                   /* rows 0 and 1: two partitions */
+    CHECK(op_push(op, 0, c) == 0);
+    CHECK(op_watermark_in(op, 0, TS_MAX) == 0);
+    CHECK_EQ_STR(sb_str(&cap->text), "+I[a, n, 5, 2017-11-26 09:10:00.000, 1]\n"
+                                     "+I[b, n, 9, 2017-11-26 09:10:00.000, 1]\n"
+                                     "WM max\n");
+    chunk_free(c);
+    schema_free(&in);
+    op_destroy(&cap->op);
+    op_destroy(op);
+}
+
 TEST(explain)
 {
     setup st = {.part = {0}, .npart = 1, .order = BY_SCORE_DESC, .norder = 1, .limit = 3, .output_rn = 1};
@@ -643,6 +738,9 @@ int main(void)
     RUN(window_topn_ties_and_late_rows);
     RUN(window_topn_ltz_and_finish);
     RUN(window_topn_many_rows_recycles_pages);
+    RUN(window_topn_bar_rejects_only_rows_strictly_below);
+    RUN(window_topn_mixed_chunk_reuses_runs_of_one_partition);
+    RUN(window_topn_reads_only_selected_rows);
     RUN(explain);
     return CHECK_DONE();
 }

@@ -1,5 +1,7 @@
 /* test_window_agg.c - WindowAggregate: TUMBLE/HOP/CUMULATE/SESSION on hand-made inputs with
- * out-of-order rows and watermarks, late rows, LTZ alignment, processing time, checkpoints.
+ * out-of-order rows and watermarks, late rows, LTZ alignment, processing time, checkpoints;
+ * output in key order for many keys (every sort path), key entries with many open windows
+ * and key entries reused as windows fire.
  *
  * Each test is a script of events run against the operator; a capture operator records what
  * comes out as text ("+I[a, 2, 5, 2017-11-26 09:00:00.000, ...]", "WM 2017-11-26 09:09:59.999").
@@ -574,6 +576,306 @@ TEST(long_session_spans_pages)
     op_destroy(op);
 }
 
+/* ---- ordering, key entries and rings (fixed windows) ---- */
+
+/* COUNT(*) grouped by input column key_col (0: k STRING, 1: v BIGINT), with window_end. */
+static op_t *make_count_op(const window_spec *w, int key_col)
+{
+    agg_call count;
+    memset(&count, 0, sizeof count);
+    count.def = agg_lookup("COUNT");
+    count.arg_type = type_make(TY_NULL);
+    count.result_type = type_make(TY_BIGINT);
+    count.arg_col = -1;
+    count.filter_col = -1;
+    static agg_call calls_kept[1];
+    calls_kept[0] = count;
+    schema_t out;
+    schema_init(&out, 3);
+    out.types[0] = type_make(key_col ? TY_BIGINT : TY_STRING);
+    out.types[1] = type_make(TY_BIGINT);
+    out.types[2] = type_timestamp(TY_TIMESTAMP, 3);
+    out.names[0] = xstrdup("key");
+    out.names[1] = xstrdup("cnt");
+    out.names[2] = xstrdup("window_end");
+    int keys[1] = {key_col};
+    window_prop props[1] = {WP_END};
+    op_t *op = window_agg_new(&ctx, &out, w, keys, 1, calls_kept, 1, props, 1);
+    schema_free(&out);
+    return op;
+}
+
+/* Push (k, v, t) rows as chunks of at most `per_chunk` rows. */
+static void push_rows(op_t *op, int n, int per_chunk, void (*row)(int i, value_t vals[3]))
+{
+    schema_t in = in_schema(ts3());
+    chunk_t *c = chunk_new(&in, CHUNK_CAP);
+    char buf[64];
+    for (int i = 0; i < n; i++) {
+        value_t vals[3];
+        row(i, vals);
+        if (!vals[0].null) {                 /* the key text lives in buf only for this row */
+            snprintf(buf, sizeof buf, "%.*s", (int)vals[0].s.len, str_ptr(&vals[0].s));
+            vals[0].s = str_cstr(buf);
+        }
+        chunk_append_values(c, vals, OP_INSERT);
+        if (c->nrows == (uint32_t)per_chunk || i == n - 1) {
+            CHECK(op_push(op, 0, c) == 0);
+            chunk_reset(c);
+        }
+    }
+    chunk_free(c);
+    schema_free(&in);
+}
+
+static int64_t int_key(int i)
+{
+    int64_t k = (int64_t)((i * 7919) % 2000) - 1000;      /* -1000 .. 999, each twice */
+    return k * 1000003;
+}
+
+static void int_key_row(int i, value_t vals[3])
+{
+    vals[0] = (value_t){.s = str_cstr("x")};
+    vals[1] = i % 500 == 7 ? value_null() : value_i64(int_key(i));
+    vals[2] = value_i64(ts("09:00") + (i % 60) * US_PER_SEC);
+}
+
+TEST(many_integer_keys_come_out_in_key_order)
+{
+    /* 4000 rows, 2000 keys (each twice; NULL for rows i % 500 == 7) in one window: more
+     * keys than the insertion sort handles; negative and positive keys, so the sorted bytes
+     * span more than 64 bits (the wide radix sort) */
+    window_spec w = {.kind = WIN_TUMBLE, .time_col = 2, .size_us = 600 * US_PER_SEC, .time_type = ts3()};
+    op_t *op = make_count_op(&w, 1);
+    capture *cap = cap_new(&ctx);
+    op_connect(op, &cap->op, 0);
+    push_rows(op, 4000, 1000, int_key_row);
+    CHECK(op_watermark_in(op, 0, TS_MAX) == 0);
+    sb_t want = {0};
+    sb_puts(&want, "+I[NULL, 8, 2017-11-26 09:10:00.000]\n");
+    for (int64_t k = -1000; k < 1000; k++) {
+        int n = 0;
+        for (int i = 0; i < 4000; i++) n += i % 500 != 7 && int_key(i) == k * 1000003;
+        if (n) sb_printf(&want, "+I[%lld, %d, 2017-11-26 09:10:00.000]\n", (long long)(k * 1000003), n);
+    }
+    sb_puts(&want, "WM max\n");
+    CHECK_EQ_STR(sb_str(&cap->text), sb_str(&want));
+    sb_free(&want);
+    op_destroy(&cap->op);
+    op_destroy(op);
+}
+
+static void small_key_row(int i, value_t vals[3])
+{
+    vals[0] = (value_t){.s = str_cstr("x")};
+    vals[1] = value_i64((i * 37) % 3000);              /* 0 .. 2999, a permutation */
+    vals[2] = value_i64(ts("09:00") + (i % 600) * US_PER_SEC);
+}
+
+TEST(packed_key_order_across_hop_windows)
+{
+    /* non-negative keys below 2^12 differ in 12 bits: the packed radix sort; every row is in
+     * two HOP windows */
+    window_spec w = {.kind = WIN_HOP, .time_col = 2, .size_us = 600 * US_PER_SEC, .slide_us = 300 * US_PER_SEC,
+                     .time_type = ts3()};
+    op_t *op = make_count_op(&w, 1);
+    capture *cap = cap_new(&ctx);
+    op_connect(op, &cap->op, 0);
+    push_rows(op, 3000, 700, small_key_row);
+    CHECK(op_watermark_in(op, 0, TS_MAX) == 0);
+    /* rows i % 600 < 300 are in [08:55, 09:05) and [09:00, 09:10); the others in
+     * [09:00, 09:10) and [09:05, 09:15) */
+    sb_t want = {0};
+    const char *ends[3] = {"09:05", "09:10", "09:15"};
+    for (int e = 0; e < 3; e++)
+        for (int key = 0; key < 3000; key++) {
+            int i = 0;
+            while ((i * 37) % 3000 != key) i++;
+            int early = i % 600 < 300;
+            if ((e == 0 && early) || e == 1 || (e == 2 && !early))
+                sb_printf(&want, "+I[%d, 1, 2017-11-26 %s:00.000]\n", key, ends[e]);
+        }
+    sb_puts(&want, "WM max\n");
+    CHECK_EQ_STR(sb_str(&cap->text), sb_str(&want));
+    sb_free(&want);
+    op_destroy(&cap->op);
+    op_destroy(op);
+}
+
+static void long_key_row(int i, value_t vals[3])
+{
+    static char key[64];
+    /* 28-byte keys, stored out of line: "a-" or "b-", then 20 shared bytes, so that the
+     * 16-byte prefixes differ in one byte and tie within each half */
+    int k = (i * 13) % 40;
+    snprintf(key, sizeof key, "%c-shared-prefix-of-20b-%05d", 'a' + k % 2, k);
+    vals[0] = (value_t){.s = str_cstr(key)};
+    vals[1] = value_i64(i);
+    vals[2] = value_i64(ts("09:00") + i * US_PER_SEC);
+}
+
+TEST(long_string_keys_with_equal_prefixes)
+{
+    window_spec w = {.kind = WIN_TUMBLE, .time_col = 2, .size_us = 600 * US_PER_SEC, .time_type = ts3()};
+    op_t *op = make_count_op(&w, 0);
+    capture *cap = cap_new(&ctx);
+    op_connect(op, &cap->op, 0);
+    push_rows(op, 120, 50, long_key_row);
+    CHECK(op_watermark_in(op, 0, TS_MAX) == 0);
+    sb_t want = {0};
+    for (int k = 0; k < 80; k++)
+        if (k % 2 == k / 40) sb_printf(&want, "+I[%c-shared-prefix-of-20b-%05d, 3, 2017-11-26 09:10:00.000]\n", 'a' + k / 40, k % 40);
+    sb_puts(&want, "WM max\n");
+    CHECK_EQ_STR(sb_str(&cap->text), sb_str(&want));
+    sb_free(&want);
+    op_destroy(&cap->op);
+    op_destroy(op);
+}
+
+static void spread_row(int i, value_t vals[3])
+{
+    /* key "a": one row in each of 40 one-minute windows; key "b" in every other one */
+    vals[0] = (value_t){.s = str_cstr(i < 40 ? "a" : "b")};
+    vals[1] = value_i64(i);
+    vals[2] = value_i64(ts("09:00") + (i < 40 ? i : 2 * (i - 40)) * 60 * US_PER_SEC + 30 * US_PER_SEC);
+}
+
+TEST(a_key_with_many_open_windows_grows_its_ring)
+{
+    /* no watermark until the end: key "a" has 40 open windows at once (the ring starts with 2
+     * slots for TUMBLE); then every window fires with the right count */
+    window_spec w = {.kind = WIN_TUMBLE, .time_col = 2, .size_us = 60 * US_PER_SEC, .time_type = ts3()};
+    op_t *op = make_count_op(&w, 0);
+    capture *cap = cap_new(&ctx);
+    op_connect(op, &cap->op, 0);
+    push_rows(op, 60, 7, spread_row);
+    snap_writer sw = {0};                      /* and through a checkpoint */
+    CHECK(op->vt->snapshot(op, &sw) == 0);
+    op_destroy(op);
+    op = make_count_op(&w, 0);
+    op_connect(op, &cap->op, 0);
+    snap_reader rd;
+    snap_reader_init(&rd, sw.buf, sw.len);
+    CHECK(op->vt->restore(op, &rd) == 0);
+    snap_writer_free(&sw);
+    CHECK(op_watermark_in(op, 0, TS_MAX) == 0);
+    sb_t want = {0};
+    for (int m = 0; m < 40; m++) {
+        sb_printf(&want, "+I[a, 1, 2017-11-26 09:%02d:00.000]\n", m + 1);
+        if (m % 2 == 0) sb_printf(&want, "+I[b, 1, 2017-11-26 09:%02d:00.000]\n", m + 1);
+    }
+    sb_puts(&want, "WM max\n");
+    CHECK_EQ_STR(sb_str(&cap->text), sb_str(&want));
+    sb_free(&want);
+    op_destroy(&cap->op);
+    op_destroy(op);
+}
+
+static int churn_minute;
+
+static void churn_row(int i, value_t vals[3])
+{
+    /* minute m: keys "h0".."h9" (hot, every minute) and "c<m>-0".."c<m>-29" (seen once) */
+    char key[32];
+    if (i < 10) snprintf(key, sizeof key, "h%d", i);
+    else snprintf(key, sizeof key, "c%d-%d", churn_minute, i - 10);
+    vals[0] = (value_t){.s = str_cstr(key)};
+    vals[1] = value_i64(1);
+    vals[2] = value_i64(ts("09:00") + churn_minute * 60 * US_PER_SEC + i * US_PER_SEC);
+}
+
+TEST(key_entries_are_freed_and_reused_as_windows_fire)
+{
+    /* HOP 3 min / 1 min over 30 minutes with the watermark following: keys seen once die
+     * 3 windows later and their entries (with rings of fired windows) serve new keys */
+    window_spec w = {.kind = WIN_HOP, .time_col = 2, .size_us = 180 * US_PER_SEC, .slide_us = 60 * US_PER_SEC,
+                     .time_type = ts3()};
+    op_t *op = make_count_op(&w, 0);
+    capture *cap = cap_new(&ctx);
+    op_connect(op, &cap->op, 0);
+    for (churn_minute = 0; churn_minute < 30; churn_minute++) {
+        push_rows(op, 40, 40, churn_row);
+        CHECK(op_watermark_in(op, 0, ts("09:00") + (churn_minute + 1) * 60 * US_PER_SEC - US_PER_MS) == 0);
+    }
+    CHECK(op_watermark_in(op, 0, TS_MAX) == 0);
+    const char *text = sb_str(&cap->text);
+    /* the window ending 09:10 holds minutes 7, 8, 9: hot keys 3 times, 90 keys once */
+    CHECK(strstr(text, "+I[h3, 3, 2017-11-26 09:10:00.000]\n") != NULL);
+    CHECK(strstr(text, "+I[c7-5, 1, 2017-11-26 09:10:00.000]\n+I[c7-6, 1, 2017-11-26 09:10:00.000]\n") != NULL);
+    CHECK(strstr(text, "+I[c6-5, 1, 2017-11-26 09:10:00.000]\n") == NULL);
+    /* the first window (ending 09:01) and the last (ending 09:32) hold one minute each */
+    CHECK(strstr(text, "+I[h0, 1, 2017-11-26 09:01:00.000]\n") != NULL);
+    CHECK(strstr(text, "+I[h9, 1, 2017-11-26 09:32:00.000]\n") != NULL);
+    int lines = 0;
+    for (const char *p = text; *p; p++) lines += *p == '\n';
+    /* 32 windows: 10 hot keys each, and 30 once-seen keys of each of its minutes (1-3) */
+    CHECK_EQ_INT(lines, 32 * 10 + 30 * 3 * 30 + 31);
+    CHECK_EQ_INT(op->stats.late, 0);
+    op_destroy(&cap->op);
+    op_destroy(op);
+}
+
+TEST(double_keys_in_value_order)
+{
+    /* NULL first, -0.0 and 0.0 one group, NaN last */
+    window_spec w = {.kind = WIN_TUMBLE, .time_col = 1, .size_us = 600 * US_PER_SEC, .time_type = ts3()};
+    agg_call count;
+    memset(&count, 0, sizeof count);
+    count.def = agg_lookup("COUNT");
+    count.arg_type = type_make(TY_NULL);
+    count.result_type = type_make(TY_BIGINT);
+    count.arg_col = -1;
+    count.filter_col = -1;
+    schema_t out;
+    schema_init(&out, 2);
+    out.types[0] = type_make(TY_DOUBLE);
+    out.types[1] = type_make(TY_BIGINT);
+    out.names[0] = xstrdup("d");
+    out.names[1] = xstrdup("cnt");
+    int keys[1] = {0};
+    op_t *op = window_agg_new(&ctx, &out, &w, keys, 1, &count, 1, NULL, 0);
+    schema_free(&out);
+    capture *cap = cap_new(&ctx);
+    op_connect(op, &cap->op, 0);
+    type_t types[2] = {type_make(TY_DOUBLE), ts3()};
+    chunk_t *c = chunk_new_types(2, types, CHUNK_CAP);
+    double ds[] = {2.25, __builtin_nan(""), -0.0, -1.5, 0.0, 2.25, -__builtin_nan("")};
+    for (int i = 0; i < 8; i++) {
+        value_t vals[2] = {i == 7 ? value_null() : value_f64(ds[i]), value_i64(ts("09:00"))};
+        chunk_append_values(c, vals, OP_INSERT);
+    }
+    CHECK(op_push(op, 0, c) == 0);
+    CHECK(op_watermark_in(op, 0, TS_MAX) == 0);
+    CHECK_EQ_STR(sb_str(&cap->text), "+I[NULL, 1]\n+I[-1.5, 1]\n+I[0.0, 2]\n+I[2.25, 2]\n+I[NaN, 2]\nWM max\n");
+    chunk_free(c);
+    op_destroy(&cap->op);
+    op_destroy(op);
+}
+
+TEST(proctime_row_of_a_fired_window_is_late)
+{
+    /* a processing-time window never opens again once it fired: a row stamped with an
+     * earlier clock reading (a clock set back) is late */
+    type_t pt = type_timestamp(TY_TIMESTAMP_LTZ, 3);
+    pt.attr = TA_PROCTIME;
+    setup st = {.w = {.kind = WIN_TUMBLE, .time_col = 2, .proctime = 1, .size_us = 60 * US_PER_SEC, .time_type = pt},
+                .props = {WP_START, WP_END}, .nprops = 2,
+                .prop_types = {type_timestamp(TY_TIMESTAMP, 3), type_timestamp(TY_TIMESTAMP, 3)}};
+    static const char *const script[] = {
+        "clock 10:00:10", "a 1 01:00",
+        "timer 10:01",                      /* fires [10:00, 10:01) */
+        "clock 10:00:20", "a 2 01:00",      /* the clock went back: late */
+        "clock 10:01:20", "a 4 01:00",
+        "finish",
+        NULL,
+    };
+    check_script(&st, script,
+                 "+I[a, 1, 1, 2017-11-26 10:00:00.000, 2017-11-26 10:01:00.000]\n"
+                 "+I[a, 1, 4, 2017-11-26 10:01:00.000, 2017-11-26 10:02:00.000]\n",
+                 1);
+}
+
 TEST(explain_and_bad_spec)
 {
     setup st = {.w = {.kind = WIN_HOP, .time_col = 2, .size_us = 3600 * US_PER_SEC, .slide_us = 300 * US_PER_SEC,
@@ -611,6 +913,13 @@ int main(void)
     RUN(proctime_session);
     RUN(many_rows_and_selection_vector);
     RUN(long_session_spans_pages);
+    RUN(many_integer_keys_come_out_in_key_order);
+    RUN(packed_key_order_across_hop_windows);
+    RUN(long_string_keys_with_equal_prefixes);
+    RUN(a_key_with_many_open_windows_grows_its_ring);
+    RUN(key_entries_are_freed_and_reused_as_windows_fire);
+    RUN(double_keys_in_value_order);
+    RUN(proctime_row_of_a_fired_window_is_late);
     RUN(explain_and_bad_spec);
     return CHECK_DONE();
 }
