@@ -56,9 +56,12 @@ static op_t *build_node(plan_node *n, exec_ctx *ctx, built_job *b)
         op = join_new(ctx, &n->schema, &js);
         break;
     }
-    case PN_INTERVAL_JOIN:
-        err_at(n->span, "%s is planned but its operator is not part of this build yet", plan_kind_name(n->kind));
-        return NULL;
+    case PN_INTERVAL_JOIN: {
+        interval_join_spec is = {n->join, n->left_keys, n->right_keys, n->njoin_keys, n->left_time_col,
+                                 n->right_time_col, n->lower_us, n->upper_us, n->residual, in, &n->inputs[1]->schema};
+        op = interval_join_new(ctx, &n->schema, &is);
+        break;
+    }
     case PN_LOOKUP_JOIN: {
         catalog_table *t = n->dim_table;
         lookup_t *lk = t->connector->create_lookup(&t->conn, n->right_keys, n->njoin_keys);
