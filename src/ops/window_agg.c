@@ -1511,7 +1511,9 @@ static int restore_sessions(window_agg *wa, snap_reader *r)
         *hmap_put(&wa->skeys, key, klen, sk->hash, NULL) = sk;
         uint32_t ns = snap_get_u32(r);
         for (uint32_t j = 0; j < ns && !r->failed; j++) {
-            session_t s = {snap_get_i64(r), snap_get_i64(r)};
+            /* Two statements: the order of reads in one initializer is unspecified. */
+            int64_t start = snap_get_i64(r);
+            session_t s = {start, snap_get_i64(r)};
             VEC_PUSH(sk->sessions, s);
             session_schedule(wa, sk, s);
         }
