@@ -192,4 +192,72 @@ typedef struct over_spec {
 } over_spec;
 op_t *over_agg_new(exec_ctx *ctx, const schema_t *out, const over_spec *spec);
 
+/* ---- MATCH_RECOGNIZE (issue 3) ---- */
+
+/* A pattern: a tree of variables and concatenations, each with a quantifier. */
+typedef enum pat_kind { PAT_VAR, PAT_CONCAT } pat_kind;
+
+typedef struct pat_node {
+    pat_kind kind;
+    int var;                      /* PAT_VAR: index into match_spec.var_names */
+    struct pat_node **items;      /* PAT_CONCAT: the sequence (a parenthesised group is a concat) */
+    int nitems;
+    int min;                      /* quantifier: A = {1,1}, A* = {0,-1}, A+ = {1,-1}, A? = {0,1} */
+    int max;                      /* -1: unbounded */
+    int greedy;                   /* 0 for reluctant quantifiers (A*?, A+?, A??, A{n,m}?) */
+} pat_node;
+
+/* A value a DEFINE or MEASURES expression reads from the (partial) match, computed by the
+ * operator into an extra column (input columns come first, then one column per nav). */
+typedef enum match_nav_kind {
+    NAV_PREV,                     /* PREV(x, n): the n-th row before the current one (physical) */
+    NAV_FIRST,                    /* FIRST(v.x, n): the n-th row mapped to v, from the first */
+    NAV_LAST,                     /* LAST(v.x, n) and plain v.x: the n-th from the last (the current
+                                     row counts when it is being mapped to v) */
+    NAV_AGG,                      /* agg(v.x) over the rows mapped to v (var -1: all rows) */
+    NAV_MATCH_ROWTIME,            /* MATCH_ROWTIME(): time of the match's last row */
+    NAV_CLASSIFIER,               /* CLASSIFIER(): the variable of the row */
+} match_nav_kind;
+
+typedef struct match_nav {
+    match_nav_kind kind;
+    int var;                      /* pattern variable, -1 = every row of the match */
+    int col;                      /* input column, -1 for COUNT(*) */
+    int offset;                   /* n of PREV / FIRST / LAST */
+    agg_call agg;                 /* NAV_AGG (arg_col = col) */
+    type_t type;                  /* the value's type */
+} match_nav;
+
+typedef enum match_skip {
+    SKIP_PAST_LAST_ROW,           /* AFTER MATCH SKIP PAST LAST ROW (default) */
+    SKIP_TO_NEXT_ROW,
+    SKIP_TO_FIRST,                /* SKIP TO FIRST var */
+    SKIP_TO_LAST,                 /* SKIP TO LAST var */
+} match_skip;
+
+/* MATCH_RECOGNIZE: per partition, rows in time order (event time: buffered until the
+ * watermark passes them; late rows counted and dropped), matched against the pattern with
+ * DEFINE conditions; ONE ROW PER MATCH emits the partition columns then the measures.
+ * WITHIN: a match must end within within_us of its first row. Input insert-only, output
+ * insert-only. */
+typedef struct match_spec {
+    const int *part;
+    int npart;
+    int time_col;
+    int proctime;
+    pat_node *pattern;
+    const char **var_names;
+    int nvars;
+    expr_t **define;              /* per variable, over [input ++ navs]; NULL = TRUE */
+    match_nav *navs;
+    int nnavs;
+    expr_t **measures;            /* over [input (the match's last row) ++ navs (final values)] */
+    int nmeasures;
+    match_skip skip;
+    int skip_var;
+    int64_t within_us;            /* 0: no WITHIN */
+    const schema_t *input;
+} match_spec;
+op_t *match_new(exec_ctx *ctx, const schema_t *out, const match_spec *spec);
+
 #endif
