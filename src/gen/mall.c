@@ -1463,36 +1463,3 @@ int gen_mall(int argc, char **argv)
     sim_free(&s);
     return rc;
 }
-
-/* ---- `eddy gen SCENARIO`: the scenario table ---------------------------------------------- */
-
-static const struct { const char *name; int (*run)(int, char **); const char *what; } SCENARIOS[] = {
-    {"mall", gen_mall, "shopping-mall WiFi-probe records with shop and device-position tables (seed 000)"},
-};
-
-static void gen_usage(FILE *f)
-{
-    fputs("usage: eddy gen SCENARIO [options]   (eddy gen SCENARIO --help for its options)\nscenarios:\n", f);
-    for (size_t i = 0; i < ARRAY_LEN(SCENARIOS); i++) fprintf(f, "  %-8s %s\n", SCENARIOS[i].name, SCENARIOS[i].what);
-}
-
-int gen_main(int argc, char **argv)
-{
-    if (argc < 2) { gen_usage(stderr); return 2; }
-    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-        gen_usage(stdout);
-        return 0;
-    }
-    for (size_t i = 0; i < ARRAY_LEN(SCENARIOS); i++) {
-        if (strcmp(argv[1], SCENARIOS[i].name)) continue;
-        err_clear();
-        int rc = SCENARIOS[i].run(argc - 1, argv + 1);
-        if (rc) fprintf(stderr, "eddy gen %s: %s", SCENARIOS[i].name, err_text());
-        return rc;
-    }
-    sb_t names = {0};
-    for (size_t i = 0; i < ARRAY_LEN(SCENARIOS); i++) sb_printf(&names, "%s%s", i ? ", " : "", SCENARIOS[i].name);
-    fprintf(stderr, "eddy gen: unknown scenario '%s'; scenarios: %s\n", argv[1], sb_str(&names));
-    sb_free(&names);
-    return 2;
-}
