@@ -16,7 +16,7 @@ BUILD    ?= build
 OBJ      := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test unit sqltest benchcheck asan demo bench clean fuzz
+.PHONY: all deps test unit sqltest benchcheck asan demo bench bench-joins clean fuzz
 all: $(BUILD)/eddy $(BUILD)/eddy-bench-gen $(BUILD)/hand_written
 
 $(BUILD)/obj/%.o: %.c
@@ -81,6 +81,9 @@ demo: deps all
 
 bench: all
 	@bench/run.sh
+
+bench-joins: all
+	@bench/run_joins.sh
 
 # libFuzzer targets (clang): build/fuzz/fuzz_{parser,csv,json,timefmt}; run e.g.
 # build/fuzz/fuzz_csv -max_total_time=180 -max_len=4096 CORPUS_DIR
