@@ -27,7 +27,7 @@ static void check_node(const ast_t *n, size_t size)
     if (!n) return;
     if (n->span.line == 0 || n->span.col == 0 || (size_t)n->span.off + n->span.len > size) abort();
     const ast_t *kids[] = {
-        n->a, n->b, n->c, n->filter, n->over, n->frame_start, n->frame_end, n->limit,
+        n->a, n->b, n->c, n->filter, n->over, n->frame_start, n->frame_end, n->limit, n->pattern, n->within,
         n->system_time, n->watermark_col, n->watermark_expr,
     };
     for (size_t i = 0; i < sizeof kids / sizeof kids[0]; i++) check_node(kids[i], size);
@@ -36,6 +36,7 @@ static void check_node(const ast_t *n, size_t size)
     check_list(n->order_by, size);
     check_list(n->columns, size);
     check_list(n->pk, size);
+    check_list(n->defines, size);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -28,6 +28,15 @@
  *   (OPTION 'key' 'value')  (SET 'key' 'value')
  *   (CREATE_VIEW [TEMPORARY] [IF_NOT_EXISTS] name [(COLUMNS a...)] query)
  *   (INSERT name [(COLUMNS a...)] query)  (QUERY_STMT query)
+ *   (MATCH_RECOGNIZE input [(PARTITION_BY e...)] (ORDER_BY item...) [(MEASURES item...)]
+ *           [ALL_ROWS_PER_MATCH] [(AFTER_MATCH_SKIP TO_NEXT_ROW | TO_FIRST v | TO_LAST v)]
+ *           (PATTERN term...) [(WITHIN interval)] (DEFINE item...) [AS alias])
+ *       -- measures print as (SELECT_ITEM e AS name), defines as (SELECT_ITEM cond AS var);
+ *       -- ONE ROW PER MATCH and SKIP PAST LAST ROW are the defaults and print nothing
+ *   Pattern terms print as regular expressions with every quantifier spelled {min,max}
+ *   ({min,} when unbounded), then '?' when reluctant: a variable as A{1,1}, a group as
+ *   (B{1,} C{0,1}?){2,3}. (PATTERN A{1,1} B{1,}?) is the sequence A B+?; a single term
+ *   that is not a plain sequence prints as (PATTERN term).
  * A NULL node prints as "()". */
 #include "sql/ast.h"
 #include "base/strbuf.h"
@@ -61,8 +70,9 @@ static const char *const kind_names[] = {
     "IN", "BETWEEN", "LIKE", "TIME_UNIT_CALL", "DESCRIPTOR", "TABLE_ARG", "WINDOW_SPEC",
     "ORDER_ITEM", "SELECT", "UNION", "TABLE_REF", "SUBQUERY", "JOIN", "TVF", "SELECT_ITEM",
     "CREATE_TABLE", "CREATE_VIEW", "INSERT", "SET", "COLUMN", "OPTION", "QUERY_STMT",
+    "MATCH_RECOGNIZE", "PATTERN",
 };
-_Static_assert(sizeof kind_names / sizeof kind_names[0] == AST_QUERY_STMT + 1, "kind_names out of date");
+_Static_assert(sizeof kind_names / sizeof kind_names[0] == AST_PATTERN + 1, "kind_names out of date");
 
 static void dump(const ast_t *n, sb_t *out);
 
@@ -309,6 +319,68 @@ static void dump_key_value(const ast_t *n, sb_t *out)
     put_string(out, n->text2);
 }
 
+/* A pattern term in regular-expression form: A{1,1}, (B{1,} C{0,1}){2,3}? */
+static void put_pattern_term(sb_t *out, const ast_t *t)
+{
+    if (!t) {
+        sb_puts(out, "()");
+        return;
+    }
+    if (t->name) {
+        put_name(out, t->name);
+    } else {
+        sb_putc(out, '(');
+        for (int i = 0; i < t->list.len; i++) {
+            if (i) sb_putc(out, ' ');
+            put_pattern_term(out, t->list.items[i]);
+        }
+        sb_putc(out, ')');
+    }
+    if (t->qmax < 0) sb_printf(out, "{%d,}", t->qmin);
+    else sb_printf(out, "{%d,%d}", t->qmin, t->qmax);
+    if (!t->greedy) sb_putc(out, '?');
+}
+
+static void dump_pattern(const ast_t *n, sb_t *out)
+{
+    int plain_seq = !n->name && n->qmin == 1 && n->qmax == 1 && n->greedy;
+    if (!plain_seq) {
+        sb_putc(out, ' ');
+        put_pattern_term(out, n);
+        return;
+    }
+    for (int i = 0; i < n->list.len; i++) {
+        sb_putc(out, ' ');
+        put_pattern_term(out, n->list.items[i]);
+    }
+}
+
+static void put_skip(sb_t *out, const ast_t *n)
+{
+    static const char *const forms[] = { "PAST_LAST_ROW", "TO_NEXT_ROW", "TO_FIRST", "TO_LAST" };
+    if (n->skip == 0) return;
+    sb_printf(out, " (AFTER_MATCH_SKIP %s", (unsigned)n->skip < 4 ? forms[n->skip] : "?");
+    if (n->skip_var) {
+        sb_putc(out, ' ');
+        put_name(out, n->skip_var);
+    }
+    sb_putc(out, ')');
+}
+
+static void dump_match_recognize(const ast_t *n, sb_t *out)
+{
+    put_child(out, n->a);
+    put_tagged_list(out, "PARTITION_BY", n->list);
+    put_tagged_list(out, "ORDER_BY", n->order_by);
+    put_tagged_list(out, "MEASURES", n->list2);
+    if (n->all_rows) sb_puts(out, " ALL_ROWS_PER_MATCH");
+    put_skip(out, n);
+    put_child(out, n->pattern);
+    put_tagged(out, "WITHIN", n->within);
+    put_tagged_list(out, "DEFINE", n->defines);
+    put_alias(out, n);
+}
+
 static void dump_expr_body(const ast_t *n, sb_t *out)
 {
     switch (n->kind) {
@@ -391,6 +463,8 @@ static void dump_body(const ast_t *n, sb_t *out)
     case AST_SET: case AST_OPTION: dump_key_value(n, out); break;
     case AST_COLUMN: dump_column(n, out); break;
     case AST_QUERY_STMT: put_child(out, n->a); break;
+    case AST_MATCH_RECOGNIZE: dump_match_recognize(n, out); break;
+    case AST_PATTERN: dump_pattern(n, out); break;
     default: dump_query_body(n, out); break;
     }
 }

@@ -52,6 +52,10 @@ typedef enum ast_kind {
     AST_COLUMN,         /* column definition, see column fields */
     AST_OPTION,         /* WITH option: text = key, text2 = value; spans in a (key) and b (value) not used */
     AST_QUERY_STMT,     /* a bare SELECT statement (runs into the print sink with `eddy run`) */
+
+    /* ---- pattern recognition (appended: the kinds above keep their values) ---- */
+    AST_MATCH_RECOGNIZE, /* a MATCH_RECOGNIZE (...) [AS alias]: see the match fields below */
+    AST_PATTERN,        /* a PATTERN term: name (a variable) or list (a sequence); qmin, qmax, greedy */
 } ast_kind;
 
 typedef enum lit_kind {
@@ -152,6 +156,28 @@ struct ast {
      * key and value; AST_COLUMN: comment and metadata key; CREATE TABLE: table comment). */
     int is_virtual;
     span_t text_span, text2_span;
+
+    /* AST_MATCH_RECOGNIZE: a = the input (AST_TABLE_REF, AST_SUBQUERY or AST_TVF); list =
+     * PARTITION BY expressions; order_by = ORDER BY items; list2 = MEASURES (AST_SELECT_ITEM
+     * with alias); defines = DEFINE (AST_SELECT_ITEM: alias = the variable, alias_span where
+     * it was written, a = the condition); pattern = the PATTERN tree; within = the WITHIN
+     * AST_INTERVAL or NULL; all_rows = ALL ROWS PER MATCH (0: ONE ROW PER MATCH, the default);
+     * skip = AFTER MATCH SKIP: 0 PAST LAST ROW (the default), 1 TO NEXT ROW, 2 TO FIRST var,
+     * 3 TO LAST var (TO var means TO LAST var; the values of match_skip in ops/ops.h);
+     * skip_var = that var, written at text_span; alias / alias_span as for other table
+     * references. */
+    ast_list defines;
+    ast_t *pattern;
+    ast_t *within;
+    int all_rows;
+    int skip;
+    const char *skip_var;
+
+    /* AST_PATTERN: a variable (name) or a sequence (list: the top-level pattern or a
+     * parenthesised group), repeated qmin..qmax times (qmax -1: unbounded; a plain term is
+     * {1,1}); greedy 0 for a reluctant quantifier (A*?, A+?, A??, A{n,m}?). */
+    int qmin, qmax;
+    int greedy;
 };
 
 /* Parse a whole job file: statements separated by ';'. Returns 0 and fills *out, or -1

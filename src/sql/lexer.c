@@ -1,6 +1,7 @@
 /* lexer.c - turns SQL text into tokens: names, keywords, numbers, strings, operators.
  * Skips whitespace, -- line comments and block comments; tracks 1-based line and column
- * (in bytes) for every token. Errors are returned as TK_ERROR tokens (see lexer.h). */
+ * (in bytes) for every token. Errors are returned as TK_ERROR tokens (see lexer.h). The
+ * pattern punctuation ? { } | is always tokenized; the parser accepts it only in PATTERN. */
 #include "sql/lexer.h"
 #include "base/util.h"
 #include <stdio.h>
@@ -225,11 +226,12 @@ static int lex_two_char_op(lexer_t *lx, token_t *t)
 
 static int lex_one_char_op(lexer_t *lx, token_t *t)
 {
-    static const char chars[] = "=<>+-*/%.,;()";
+    static const char chars[] = "=<>+-*/%.,;()?{}|";
     static const tok_kind kinds[] = {
         TK_EQ, TK_LT, TK_GT, TK_PLUS, TK_MINUS, TK_STAR, TK_SLASH, TK_PERCENT,
-        TK_DOT, TK_COMMA, TK_SEMI, TK_LPAREN, TK_RPAREN,
+        TK_DOT, TK_COMMA, TK_SEMI, TK_LPAREN, TK_RPAREN, TK_QUESTION, TK_LBRACE, TK_RBRACE, TK_PIPE,
     };
+    _Static_assert(sizeof chars - 1 == ARRAY_LEN(kinds), "one token kind per character");
     const char *p = strchr(chars, at(lx, 0));
     if (!p || !*p) return 0;
     bump(lx);
@@ -241,9 +243,7 @@ static void lex_bad_char(lexer_t *lx, token_t *t)
 {
     unsigned char c = (unsigned char)at(lx, 0);
     const char *msg;
-    if (c == '|') {
-        msg = "unexpected character '|' (the concatenation operator is '||')";
-    } else if (c == '!') {
+    if (c == '!') {
         msg = "unexpected character '!' (not-equal is '<>' or '!=')";
     } else if (c >= 0x20 && c < 0x7f) {
         char *m = arena_alloc(lx->arena, 32);

@@ -23,6 +23,9 @@ typedef enum tok_kind {
     TK_PLUS, TK_MINUS, TK_STAR, TK_SLASH, TK_PERCENT, TK_CONCAT,
     TK_DOT, TK_COMMA, TK_SEMI, TK_LPAREN, TK_RPAREN,
     TK_ARROW,       /* => (named arguments) */
+    /* Punctuation of MATCH_RECOGNIZE patterns only: A+?, B{2,3}, and the unsupported '|'.
+     * Anywhere else the parser reports them as unexpected characters. */
+    TK_QUESTION, TK_LBRACE, TK_RBRACE, TK_PIPE,
 } tok_kind;
 
 /* Keywords: X(name, reserved). Reserved words are never taken as identifiers (quote them

@@ -4,8 +4,8 @@
  * The whole text is tokenized first (tokens and names live in the caller's arena), then
  * statements are parsed one after the other. Every parse function returns NULL (or -1)
  * after recording a syntax error with err_at at the offending token; the first error ends
- * the parse. Nesting (parentheses, unary operators, operator chains, joins, unions) is
- * limited to MAX_DEPTH so that hostile input cannot exhaust the stack.
+ * the parse. Nesting (parentheses, unary operators, operator chains, joins, unions,
+ * pattern groups) is limited to MAX_DEPTH so that hostile input cannot exhaust the stack.
  *
  * Expression precedence, loosest first: OR, AND, NOT, comparison (= <> < > <= >= IS IN
  * BETWEEN LIKE), + - ||, * / %, unary + -, primary. Only the words marked reserved in
@@ -30,6 +30,8 @@ typedef struct parser {
     int pos;            /* current token */
     int depth;          /* nesting level, see enter() */
     span_t prev;        /* span of the last consumed token */
+    int in_match;       /* inside MATCH_RECOGNIZE (...): NEXT() is refused */
+    int in_pattern;     /* inside PATTERN (...): '?', '{', '}', '|' are tokens of the grammar */
 } parser_t;
 
 /* ------------------------------------------------------------------ tokens */
@@ -150,12 +152,27 @@ static span_t after_prev(const parser_t *p)
     return s;
 }
 
+/* '?', '{', '}' and '|' belong to MATCH_RECOGNIZE patterns only. */
+static int is_pattern_punct(const token_t *t)
+{
+    return t->kind == TK_QUESTION || t->kind == TK_LBRACE || t->kind == TK_RBRACE || t->kind == TK_PIPE;
+}
+
+static int stray_punct_error(const parser_t *p, const token_t *t)
+{
+    char c = p->src[t->span.off];
+    if (c == '|') return err_at(t->span, "unexpected character '|' (the concatenation operator is '||')");
+    return err_at(t->span, "unexpected character '%c'", c);
+}
+
 /* Records "expected <what>, found <token>" at the current token (or the lexer's message
- * if the current token is a lexical error). Always returns -1. */
+ * if the current token is a lexical error; pattern punctuation outside a pattern is an
+ * unexpected character). Always returns -1. */
 static int syntax_error(const parser_t *p, const char *what)
 {
     const token_t *t = cur(p);
     if (t->kind == TK_ERROR) return err_at(t->span, "%s", t->val);
+    if (is_pattern_punct(t) && !p->in_pattern) return stray_punct_error(p, t);
     if (t->kind == TK_EOF) {
         span_t where = p->prev.line ? after_prev(p) : t->span;
         return err_at(where, "unexpected end of input; expected %s", what);
@@ -742,6 +759,8 @@ static int parse_call_suffix(parser_t *p, ast_t *n)
 static ast_t *parse_call(parser_t *p)
 {
     const token_t *t = advance(p);
+    if (p->in_match && str_ieq(t->val, "NEXT"))
+        return err_at(t->span, "NEXT is not supported in MATCH_RECOGNIZE (Flink navigates with PREV, FIRST and LAST)"), NULL;
     ast_t *n = new_node(p, AST_CALL, t->span);
     n->name = t->val;
     skip(p, 1);
@@ -1115,9 +1134,351 @@ static ast_t *parse_subquery(parser_t *p)
     return close_node(p, n);
 }
 
+/* ------------------------------------------------------------------ MATCH_RECOGNIZE
+ *
+ * input MATCH_RECOGNIZE (
+ *     [PARTITION BY e, ...] ORDER BY item, ... [MEASURES e AS name, ...]
+ *     [ONE ROW PER MATCH | ALL ROWS PER MATCH]
+ *     [AFTER MATCH SKIP PAST LAST ROW | TO NEXT ROW | TO FIRST v | TO LAST v | TO v]
+ *     PATTERN (term ...) [WITHIN INTERVAL '<n>' unit]
+ *     DEFINE v AS condition, ...
+ * ) [[AS] alias]
+ * The clauses come in this order, as in Flink; MEASURES is optional as in Flink's grammar,
+ * ORDER BY is required (Flink needs a time attribute there). A pattern term is a variable or a
+ * parenthesised sequence, with at most one quantifier (* + ? {n} {n,} {,m} {n,m}), itself
+ * optionally followed by ? (reluctant). Alternation '|', PERMUTE, anchors and exclusions
+ * are refused: Flink does not support them. */
+
+enum { SKIP_PAST_LAST, SKIP_NEXT_ROW, SKIP_FIRST_VAR, SKIP_LAST_VAR };
+
+static const char *const match_clause_words[] = {
+    "PARTITION", "ORDER", "MEASURES", "ONE", "ALL", "AFTER", "PATTERN", "WITHIN", "SUBSET", "DEFINE",
+};
+
+/* syntax_error, plus a note on the clause order when a clause word sits in the wrong place. */
+static int match_clause_error(const parser_t *p, const char *what)
+{
+    syntax_error(p, what);
+    for (size_t i = 0; i < ARRAY_LEN(match_clause_words); i++) {
+        if (!at_word(p, 0, match_clause_words[i])) continue;
+        err_note("the clauses of MATCH_RECOGNIZE go in the order PARTITION BY, ORDER BY, MEASURES, "
+                 "ONE ROW PER MATCH, AFTER MATCH SKIP, PATTERN, WITHIN, DEFINE");
+        break;
+    }
+    return -1;
+}
+
+/* PATTERN ( starts the pattern clause, so a name missing before it is reported there. */
+static int at_pattern_clause(const parser_t *p)
+{
+    return at_word(p, 0, "PATTERN") && peek_is(p, 1, TK_LPAREN);
+}
+
+/* Consumes the word (a keyword or not) or records "expected <what>". */
+static int expect_word(parser_t *p, const char *word, const char *what)
+{
+    if (!at_word(p, 0, word)) return syntax_error(p, what);
+    advance(p);
+    return 0;
+}
+
+static ast_t *parse_pattern_seq(parser_t *p, span_t start, const char *close_what);
+
+/* The first number of a {n,m} quantifier ('{' just consumed). */
+static int parse_first_bound(parser_t *p, int *out)
+{
+    if (at(p, TK_MINUS))
+        return err_at(span_join(p->prev, cur(p)->span), "pattern exclusion {- ... -} is not supported");
+    return parse_small_int(p, out, "a number or ',' in the quantifier");
+}
+
+/* Refuses {0}, {0,0}, {,0} and a maximum below the minimum (text: the quantifier). */
+static int check_bounds(span_t where, const char *text, int n, int m, int has_comma)
+{
+    if (m == 0 && !has_comma) return err_at(where, "quantifier %s: the count must be at least 1", text);
+    if (m == 0) return err_at(where, "quantifier %s: the maximum must be at least 1", text);
+    if (m >= 0 && m < n) return err_at(where, "quantifier %s: the maximum is below the minimum", text);
+    return 0;
+}
+
+/* {n}, {n,}, {,m}, {n,m} after '{' (at open) has been consumed. */
+static int parse_brace_quantifier(parser_t *p, ast_t *term, span_t open)
+{
+    int n = 0, m = -1, has_min = !at(p, TK_COMMA);
+    if (has_min && parse_first_bound(p, &n) < 0) return -1;
+    int has_comma = accept(p, TK_COMMA);
+    if (!has_comma) {
+        m = n;
+    } else if (!at(p, TK_RBRACE) || !has_min) {
+        if (parse_small_int(p, &m, has_min ? "a number or '}' after ',' in the quantifier" : "a maximum in the quantifier {,m}") < 0)
+            return -1;
+    }
+    if (expect(p, TK_RBRACE, has_comma ? "'}' to close the quantifier" : "',' or '}' in the quantifier") < 0) return -1;
+    char text[64];
+    if (!has_comma) snprintf(text, sizeof text, "{%d}", n);
+    else if (m < 0) snprintf(text, sizeof text, "{%d,}", n);
+    else if (has_min) snprintf(text, sizeof text, "{%d,%d}", n, m);
+    else snprintf(text, sizeof text, "{,%d}", m);
+    if (check_bounds(span_join(open, p->prev), text, n, m, has_comma) < 0) return -1;
+    term->qmin = n;
+    term->qmax = m;
+    return 0;
+}
+
+static int at_quantifier(const parser_t *p)
+{
+    return at(p, TK_STAR) || at(p, TK_PLUS) || at(p, TK_QUESTION) || at(p, TK_LBRACE);
+}
+
+/* [quantifier [?]] after a term; a term keeps {1,1} without one. */
+static int parse_quantifier(parser_t *p, ast_t *term)
+{
+    if (!at_quantifier(p)) return 0;
+    const token_t *q = advance(p);
+    switch (q->kind) {
+    case TK_STAR: term->qmin = 0; term->qmax = -1; break;
+    case TK_PLUS: term->qmin = 1; term->qmax = -1; break;
+    case TK_QUESTION: term->qmin = 0; term->qmax = 1; break;
+    default: if (parse_brace_quantifier(p, term, q->span) < 0) return -1; break;
+    }
+    if (accept(p, TK_QUESTION)) term->greedy = 0;
+    if (at_quantifier(p))
+        return err_at(cur(p)->span, "a pattern term takes one quantifier (and an optional '?' to make it reluctant)");
+    return 0;
+}
+
+/* The things Flink patterns cannot express get their own message. */
+static int unsupported_pattern_syntax(const parser_t *p)
+{
+    const token_t *t = cur(p);
+    if (t->kind == TK_PIPE) return err_at(t->span, "pattern alternation '|' is not supported");
+    if (at_word(p, 0, "PERMUTE") && peek_is(p, 1, TK_LPAREN))
+        return err_at(t->span, "PERMUTE is not supported in patterns");
+    if (t->kind == TK_LBRACE && peek_is(p, 1, TK_MINUS))
+        return err_at(span_join(t->span, peek(p, 1)->span), "pattern exclusion {- ... -} is not supported");
+    char c = t->kind == TK_ERROR ? p->src[t->span.off] : 0;
+    if (c == '^' || c == '$') return err_at(t->span, "pattern anchors '^' and '$' are not supported");
+    return 0;
+}
+
+static ast_t *new_pattern(parser_t *p, span_t start)
+{
+    ast_t *n = new_node(p, AST_PATTERN, start);
+    n->qmin = n->qmax = n->greedy = 1;
+    return n;
+}
+
+/* variable | '(' term ... ')', then an optional quantifier. */
+static ast_t *parse_pattern_term(parser_t *p)
+{
+    if (unsupported_pattern_syntax(p) < 0) return NULL;
+    const token_t *t = cur(p);
+    ast_t *n;
+    if (t->kind == TK_LPAREN) {
+        advance(p);
+        if (enter(p) < 0) return NULL;
+        n = parse_pattern_seq(p, t->span, "')' to close the pattern group");
+        p->depth--;
+        if (!n) return NULL;
+    } else if (is_name_tok(t)) {
+        n = new_pattern(p, t->span);
+        n->name = advance(p)->val;
+    } else {
+        return syntax_error(p, "a pattern variable or '('"), NULL;
+    }
+    if (parse_quantifier(p, n) < 0) return NULL;
+    return close_node(p, n);
+}
+
+/* Where an unclosed pattern visibly ends: the end of the statement or the next clause. */
+static int at_pattern_end(const parser_t *p)
+{
+    if (at(p, TK_RPAREN) || at(p, TK_EOF) || at(p, TK_SEMI)) return 1;
+    if (at_word(p, 0, "WITHIN") && peek_kw(p, 1, KW_INTERVAL)) return 1;
+    return at_word(p, 0, "DEFINE") && is_name_tok(peek(p, 1)) && peek_kw(p, 2, KW_AS);
+}
+
+/* term ... ')' (the '(' is consumed; start is its span): a sequence node. */
+static ast_t *parse_pattern_seq(parser_t *p, span_t start, const char *close_what)
+{
+    ast_t *seq = new_pattern(p, start);
+    list_builder terms = { 0 };
+    do {
+        ast_t *term = parse_pattern_term(p);
+        if (!term) return NULL;
+        lb_push(p, &terms, term);
+    } while (!at_pattern_end(p));
+    if (expect(p, TK_RPAREN, close_what) < 0) return NULL;
+    seq->list = lb_list(&terms);
+    return close_node(p, seq);
+}
+
+/* PATTERN (...) [WITHIN INTERVAL ...]. */
+static int parse_pattern_clause(parser_t *p, ast_t *mr)
+{
+    if (!at_word(p, 0, "PATTERN")) return match_clause_error(p, "PATTERN in MATCH_RECOGNIZE");
+    advance(p);
+    span_t open = cur(p)->span;
+    if (expect(p, TK_LPAREN, "'(' after PATTERN") < 0) return -1;
+    p->in_pattern = 1;
+    mr->pattern = parse_pattern_seq(p, open, "')' to close the pattern");
+    p->in_pattern = 0;
+    if (!mr->pattern) return -1;
+    if (!at_word(p, 0, "WITHIN")) return 0;
+    advance(p);
+    if (!at_kw(p, KW_INTERVAL)) return syntax_error(p, "an INTERVAL such as INTERVAL '10' MINUTE after WITHIN");
+    return (mr->within = parse_interval(p)) ? 0 : -1;
+}
+
+/* [FINAL | RUNNING] before a measure: FINAL is what Flink computes anyway. */
+static int parse_measure_semantics(parser_t *p)
+{
+    int is_final = at_word(p, 0, "FINAL");
+    if (!is_final && !at_word(p, 0, "RUNNING")) return 0;
+    if (!is_name_tok(peek(p, 1))) return 0;
+    if (!is_final) return err_at(cur(p)->span, "RUNNING measures are not supported (Flink computes MEASURES with FINAL semantics)");
+    advance(p);
+    return 0;
+}
+
+/* MEASURES e AS name, ... */
+static int parse_measures(parser_t *p, ast_t *mr)
+{
+    list_builder items = { 0 };
+    advance(p);
+    do {
+        ast_t *item = new_node(p, AST_SELECT_ITEM, cur(p)->span);
+        if (parse_measure_semantics(p) < 0 || !(item->a = parse_expr(p))) return -1;
+        if (expect_kw(p, KW_AS, "AS and a name after the measure") < 0) return -1;
+        if (!is_name_tok(cur(p)) || at_pattern_clause(p)) return syntax_error(p, "a name for the measure after AS");
+        const token_t *t = advance(p);
+        item->alias = t->val;
+        item->alias_span = t->span;
+        lb_push(p, &items, close_node(p, item));
+    } while (accept(p, TK_COMMA));
+    mr->list2 = lb_list(&items);
+    return 0;
+}
+
+/* ONE ROW PER MATCH | ALL ROWS PER MATCH. */
+static int parse_rows_per_match(parser_t *p, ast_t *mr)
+{
+    mr->all_rows = at_kw(p, KW_ALL);
+    advance(p);
+    if (mr->all_rows ? expect_kw(p, KW_ROWS, "ROWS PER MATCH after ALL") < 0
+                     : expect_kw(p, KW_ROW, "ROW PER MATCH after ONE") < 0)
+        return -1;
+    if (expect_word(p, "PER", mr->all_rows ? "PER MATCH after ALL ROWS" : "PER MATCH after ONE ROW") < 0) return -1;
+    return expect_word(p, "MATCH", "MATCH after PER");
+}
+
+/* The variable of SKIP TO [FIRST | LAST] var. */
+static int parse_skip_var(parser_t *p, ast_t *mr, const char *what)
+{
+    const token_t *t = cur(p);
+    if (!is_name_tok(t) || at_pattern_clause(p)) return syntax_error(p, what);
+    mr->skip_var = advance(p)->val;
+    mr->text_span = t->span;
+    return 0;
+}
+
+/* AFTER MATCH SKIP (PAST LAST ROW | TO NEXT ROW | TO FIRST v | TO LAST v | TO v). */
+static int parse_after_match(parser_t *p, ast_t *mr)
+{
+    advance(p);
+    if (expect_word(p, "MATCH", "MATCH SKIP after AFTER") < 0) return -1;
+    if (expect_word(p, "SKIP", "SKIP after AFTER MATCH") < 0) return -1;
+    if (at_word(p, 0, "PAST")) {
+        advance(p);
+        mr->skip = SKIP_PAST_LAST;
+        if (expect_kw(p, KW_LAST, "LAST ROW after SKIP PAST") < 0) return -1;
+        return expect_kw(p, KW_ROW, "ROW after SKIP PAST LAST");
+    }
+    if (!accept_kw(p, KW_TO)) return syntax_error(p, "PAST LAST ROW or TO after AFTER MATCH SKIP");
+    if (at_word(p, 0, "NEXT") && peek_kw(p, 1, KW_ROW)) {
+        skip(p, 2);
+        mr->skip = SKIP_NEXT_ROW;
+        return 0;
+    }
+    if (accept_kw(p, KW_FIRST)) {
+        mr->skip = SKIP_FIRST_VAR;
+        return parse_skip_var(p, mr, "a pattern variable after SKIP TO FIRST");
+    }
+    mr->skip = SKIP_LAST_VAR;
+    if (accept_kw(p, KW_LAST)) return parse_skip_var(p, mr, "a pattern variable after SKIP TO LAST");
+    return parse_skip_var(p, mr, "NEXT ROW, FIRST, LAST or a pattern variable after SKIP TO");
+}
+
+/* DEFINE v AS condition, ... */
+static int parse_defines(parser_t *p, ast_t *mr)
+{
+    if (at_word(p, 0, "SUBSET")) return err_at(cur(p)->span, "SUBSET is not supported in MATCH_RECOGNIZE");
+    if (!at_word(p, 0, "DEFINE")) return match_clause_error(p, "DEFINE in MATCH_RECOGNIZE");
+    advance(p);
+    list_builder items = { 0 };
+    do {
+        const token_t *t = cur(p);
+        if (!is_name_tok(t)) return syntax_error(p, "a pattern variable in DEFINE");
+        ast_t *item = new_node(p, AST_SELECT_ITEM, t->span);
+        item->alias = advance(p)->val;
+        item->alias_span = t->span;
+        if (expect_kw(p, KW_AS, "AS after the pattern variable in DEFINE") < 0) return -1;
+        if (!(item->a = parse_expr(p))) return -1;
+        lb_push(p, &items, close_node(p, item));
+    } while (accept(p, TK_COMMA));
+    mr->defines = lb_list(&items);
+    return 0;
+}
+
+/* PARTITION BY ... ORDER BY ... */
+static int parse_match_order(parser_t *p, ast_t *mr)
+{
+    if (at_kw(p, KW_PARTITION)) {
+        advance(p);
+        if (expect_kw(p, KW_BY, "BY after PARTITION") < 0 || parse_expr_list(p, &mr->list) < 0) return -1;
+    }
+    if (!at_kw(p, KW_ORDER))
+        return match_clause_error(p, mr->list.len ? "ORDER BY in MATCH_RECOGNIZE" : "PARTITION BY or ORDER BY in MATCH_RECOGNIZE");
+    advance(p);
+    if (expect_kw(p, KW_BY, "BY after ORDER") < 0) return -1;
+    return parse_order_list(p, &mr->order_by);
+}
+
+/* The clauses between the parentheses. */
+static int parse_match_clauses(parser_t *p, ast_t *mr)
+{
+    if (parse_match_order(p, mr) < 0) return -1;
+    if (at_word(p, 0, "MEASURES") && parse_measures(p, mr) < 0) return -1;
+    if ((at_word(p, 0, "ONE") || at_kw(p, KW_ALL)) && parse_rows_per_match(p, mr) < 0) return -1;
+    if (at_word(p, 0, "AFTER") && parse_after_match(p, mr) < 0) return -1;
+    if (parse_pattern_clause(p, mr) < 0) return -1;
+    if (parse_defines(p, mr) < 0) return -1;
+    return expect(p, TK_RPAREN, "',' or ')' after the DEFINE condition");
+}
+
+/* input MATCH_RECOGNIZE (...) [[AS] alias]; the input is a table, a subquery or a TVF. */
+static ast_t *parse_match_recognize(parser_t *p, ast_t *input)
+{
+    if (input->kind == AST_JOIN)
+        return err_at(cur(p)->span, "MATCH_RECOGNIZE applies to a table or a subquery; put the join in a subquery"), NULL;
+    if (input->alias)
+        return err_at(input->alias_span, "the alias of a MATCH_RECOGNIZE input goes after MATCH_RECOGNIZE (...)"), NULL;
+    ast_t *mr = new_node(p, AST_MATCH_RECOGNIZE, input->span);
+    mr->a = input;
+    advance(p);
+    if (expect(p, TK_LPAREN, "'(' after MATCH_RECOGNIZE") < 0) return NULL;
+    int outer = p->in_match;
+    p->in_match = 1;
+    int rc = parse_match_clauses(p, mr);
+    p->in_match = outer;
+    if (rc < 0 || parse_alias(p, mr) < 0) return NULL;
+    return close_node(p, mr);
+}
+
 static ast_t *parse_from(parser_t *p);
 
-static ast_t *parse_table_primary(parser_t *p)
+/* A table, a subquery, a TVF or a parenthesised join. */
+static ast_t *parse_table_source(parser_t *p)
 {
     if (at(p, TK_LPAREN)) {
         if (peek_kw(p, 1, KW_SELECT) || peek_is(p, 1, TK_LPAREN)) return parse_subquery(p);
@@ -1129,10 +1490,15 @@ static ast_t *parse_table_primary(parser_t *p)
     if (at_kw(p, KW_TABLE) && peek_is(p, 1, TK_LPAREN)) return parse_tvf(p);
     if (at_word(p, 0, "LATERAL") && peek_kw(p, 1, KW_TABLE))
         return err_at(cur(p)->span, "LATERAL TABLE (user-defined table functions) is not supported"), NULL;
-    ast_t *ref = parse_table_name_ref(p);
-    if (ref && at_kw(p, KW_MATCH_RECOGNIZE))
-        return err_at(cur(p)->span, "MATCH_RECOGNIZE is not supported yet"), NULL;
-    return ref;
+    return parse_table_name_ref(p);
+}
+
+/* A table source, optionally followed by MATCH_RECOGNIZE (...). */
+static ast_t *parse_table_primary(parser_t *p)
+{
+    ast_t *source = parse_table_source(p);
+    if (source && at_kw(p, KW_MATCH_RECOGNIZE)) return parse_match_recognize(p, source);
+    return source;
 }
 
 /* Consumes a join operator. Returns 1 (with kind and whether ON follows), 0 if none, -1. */
@@ -1412,7 +1778,7 @@ static int option_key_tok(const parser_t *p, const token_t *first)
 static int option_value_tok(const parser_t *p, const token_t *first)
 {
     tok_kind k = cur(p)->kind;
-    return k != TK_COMMA && k != TK_RPAREN && k != TK_SEMI && k != TK_EOF && k != TK_ERROR;
+    return k != TK_COMMA && k != TK_RPAREN && k != TK_SEMI && k != TK_EOF && k != TK_ERROR && !is_pattern_punct(cur(p));
 }
 
 /* A quoted key or value, or the raw text of an unquoted one (type = datahub). */
@@ -1543,14 +1909,14 @@ static ast_t *parse_insert(parser_t *p)
 static int set_key_tok(const parser_t *p, const token_t *first)
 {
     tok_kind k = cur(p)->kind;
-    return k != TK_EQ && k != TK_SEMI && k != TK_EOF && k != TK_ERROR;
+    return k != TK_EQ && k != TK_SEMI && k != TK_EOF && k != TK_ERROR && !is_pattern_punct(cur(p));
 }
 
 /* An unquoted SET value ends at ';', the end, or the end of its line. */
 static int set_value_tok(const parser_t *p, const token_t *first)
 {
     const token_t *t = cur(p);
-    if (t->kind == TK_SEMI || t->kind == TK_EOF || t->kind == TK_ERROR) return 0;
+    if (t->kind == TK_SEMI || t->kind == TK_EOF || t->kind == TK_ERROR || is_pattern_punct(t)) return 0;
     return t == first || t->span.line == p->prev.line;
 }
 

@@ -1429,7 +1429,7 @@ TEST(error_messages)
         { "SELECT a FROM t WHERE s LIKE 'x' ESCAPE", "t.sql:1:40: error: unexpected end of input; expected an expression" },
         { "SELECT s FROM t, LATERAL TABLE(split(x)) AS T(s)",
           "t.sql:1:18: error: LATERAL TABLE (user-defined table functions) is not supported" },
-        { "SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY a)", "t.sql:1:17: error: MATCH_RECOGNIZE is not supported yet" },
+        { "SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY a)", "t.sql:1:48: error: expected ORDER BY in MATCH_RECOGNIZE, found ')'" },
         { "SELECT * FROM TABLE(42)", "t.sql:1:21: error: expected a table function call such as TUMBLE(...) inside TABLE(...), found '42'" },
     };
     for (size_t i = 0; i < ARRAY_LEN(cases); i++) CHECK_EQ_STR(error_of(cases[i].sql), cases[i].want);
@@ -1501,6 +1501,541 @@ TEST(fuzz_regressions)
     CHECK_EQ_STR(dump_sql("SELECT 1e"), "(QUERY_STMT (SELECT (SELECT_ITEM (LITERAL 1) AS e)))");
 }
 
+/* ------------------------------------------------------------------ MATCH_RECOGNIZE */
+
+/* The MATCH_RECOGNIZE node of "SELECT * FROM <from>". */
+static ast_t *match_node(const char *from)
+{
+    static sb_t sql;
+    sb_clear(&sql);
+    sb_printf(&sql, "SELECT * FROM %s", from);
+    ast_t *st = parse_one(sb_str(&sql));
+    if (!st || !st->a->a || st->a->a->kind != AST_MATCH_RECOGNIZE) return NULL;
+    return st->a->a;
+}
+
+/* The dump of the PATTERN tree of a minimal MATCH_RECOGNIZE with the given pattern text. */
+static const char *dump_pattern(const char *pattern)
+{
+    static sb_t sql;
+    sb_clear(&sql);
+    sb_printf(&sql, "t MATCH_RECOGNIZE (ORDER BY ts PATTERN %s DEFINE A AS TRUE)", pattern);
+    ast_t *mr = match_node(sb_str(&sql));
+    sb_clear(&dumped);
+    if (!mr) return "ERROR";
+    ast_dump(mr->pattern, &dumped);
+    return sb_str(&dumped);
+}
+
+/* The first line of the error for a minimal MATCH_RECOGNIZE around the given clauses. */
+static const char *match_error(const char *clauses)
+{
+    static sb_t sql;
+    sb_clear(&sql);
+    sb_printf(&sql, "SELECT * FROM t MATCH_RECOGNIZE (%s)", clauses);
+    return error_of(sb_str(&sql));
+}
+
+TEST(lexer_pattern_punctuation)
+{
+    token_t t[20];
+    int n = lex_all("A+? B{2,3}? C?? | ^", t, 20);
+    static const tok_kind want[] = {
+        TK_IDENT, TK_PLUS, TK_QUESTION, TK_IDENT, TK_LBRACE, TK_INTEGER, TK_COMMA, TK_INTEGER,
+        TK_RBRACE, TK_QUESTION, TK_IDENT, TK_QUESTION, TK_QUESTION, TK_PIPE, TK_ERROR,
+    };
+    CHECK_EQ_INT(n, (int)ARRAY_LEN(want));
+    for (int i = 0; i < n && i < (int)ARRAY_LEN(want); i++) CHECK_EQ_INT(t[i].kind, want[i]);
+    CHECK_EQ_INT(t[13].span.col, 17);
+    CHECK_EQ_STR(t[14].val, "unexpected character '^'");
+    /* '||' stays one token; outside a pattern the new punctuation is an unexpected character */
+    n = lex_all("a||b|c", t, 20);
+    CHECK_EQ_INT(n, 6);
+    CHECK_EQ_INT(t[1].kind, TK_CONCAT);
+    CHECK_EQ_INT(t[3].kind, TK_PIPE);
+    CHECK_EQ_STR(error_of("SELECT a ? b"), "t.sql:1:10: error: unexpected character '?'");
+    CHECK_EQ_STR(error_of("SELECT {a}"), "t.sql:1:8: error: unexpected character '{'");
+    CHECK_EQ_STR(error_of("SELECT a FROM t WHERE b }"), "t.sql:1:25: error: unexpected character '}'");
+    CHECK_EQ_STR(error_of("CREATE TABLE t (a INT) WITH ('k' = a?b)"), "t.sql:1:37: error: unexpected character '?'");
+    CHECK_EQ_STR(error_of("SET k = a|b"), "t.sql:1:10: error: unexpected character '|' (the concatenation operator is '||')");
+}
+
+/* The Flink documentation's first example: a V-shaped price (every clause but WITHIN). */
+TEST(match_recognize_v_shape)
+{
+    const char *sql =
+        "SELECT *\n"
+        "FROM Ticker\n"
+        "    MATCH_RECOGNIZE (\n"
+        "        PARTITION BY symbol\n"
+        "        ORDER BY rowtime\n"
+        "        MEASURES\n"
+        "            START_ROW.rowtime AS start_tstamp,\n"
+        "            LAST(PRICE_DOWN.rowtime) AS bottom_tstamp,\n"
+        "            LAST(PRICE_UP.rowtime) AS end_tstamp\n"
+        "        ONE ROW PER MATCH\n"
+        "        AFTER MATCH SKIP TO LAST PRICE_UP\n"
+        "        PATTERN (START_ROW PRICE_DOWN+ PRICE_UP)\n"
+        "        DEFINE\n"
+        "            PRICE_DOWN AS\n"
+        "                (LAST(PRICE_DOWN.price, 1) IS NULL AND PRICE_DOWN.price < START_ROW.price) OR\n"
+        "                    PRICE_DOWN.price < LAST(PRICE_DOWN.price, 1),\n"
+        "            PRICE_UP AS\n"
+        "                PRICE_UP.price > LAST(PRICE_DOWN.price, 1)\n"
+        "    ) MR;";
+    CHECK_EQ_STR(dump_sql(sql),
+        "(QUERY_STMT (SELECT (SELECT_ITEM (STAR)) (FROM (MATCH_RECOGNIZE (TABLE_REF Ticker)"
+        " (PARTITION_BY (IDENT symbol)) (ORDER_BY (ORDER_ITEM (IDENT rowtime)))"
+        " (MEASURES (SELECT_ITEM (IDENT START_ROW.rowtime) AS start_tstamp)"
+        " (SELECT_ITEM (CALL LAST (IDENT PRICE_DOWN.rowtime)) AS bottom_tstamp)"
+        " (SELECT_ITEM (CALL LAST (IDENT PRICE_UP.rowtime)) AS end_tstamp))"
+        " (AFTER_MATCH_SKIP TO_LAST PRICE_UP)"
+        " (PATTERN START_ROW{1,1} PRICE_DOWN{1,} PRICE_UP{1,1})"
+        " (DEFINE (SELECT_ITEM (BINARY OR (BINARY AND (IS NULL (CALL LAST (IDENT PRICE_DOWN.price) (LITERAL 1)))"
+        " (BINARY < (IDENT PRICE_DOWN.price) (IDENT START_ROW.price)))"
+        " (BINARY < (IDENT PRICE_DOWN.price) (CALL LAST (IDENT PRICE_DOWN.price) (LITERAL 1)))) AS PRICE_DOWN)"
+        " (SELECT_ITEM (BINARY > (IDENT PRICE_UP.price) (CALL LAST (IDENT PRICE_DOWN.price) (LITERAL 1))) AS PRICE_UP))"
+        " AS MR))))");
+    ast_t *mr = match_node("Ticker MATCH_RECOGNIZE (PARTITION BY symbol ORDER BY rowtime "
+                           "MEASURES LAST(B.rowtime) AS t ONE ROW PER MATCH AFTER MATCH SKIP TO LAST B "
+                           "PATTERN (A B+ C) DEFINE B AS B.price < 1, C AS C.price > 1) MR");
+    CHECK(mr != NULL);
+    if (!mr) return;
+    CHECK_EQ_INT(mr->a->kind, AST_TABLE_REF);
+    CHECK_EQ_INT(mr->list.len, 1);
+    CHECK_EQ_INT(mr->order_by.len, 1);
+    CHECK_EQ_INT(mr->order_by.items[0]->kind, AST_ORDER_ITEM);
+    CHECK_EQ_INT(mr->list2.len, 1);
+    CHECK_EQ_STR(mr->list2.items[0]->alias, "t");
+    CHECK_EQ_INT(mr->defines.len, 2);
+    CHECK_EQ_STR(mr->defines.items[1]->alias, "C");
+    CHECK_EQ_INT(mr->defines.items[1]->a->kind, AST_BINARY);
+    CHECK_EQ_INT(mr->all_rows, 0);
+    CHECK_EQ_INT(mr->skip, 3);
+    CHECK_EQ_STR(mr->skip_var, "B");
+    CHECK(mr->within == NULL);
+    CHECK_EQ_STR(mr->alias, "MR");
+    ast_t *pat = mr->pattern;
+    CHECK_EQ_INT(pat->kind, AST_PATTERN);
+    CHECK(pat->name == NULL);
+    CHECK_EQ_INT(pat->list.len, 3);
+    CHECK_EQ_INT(pat->qmin, 1); CHECK_EQ_INT(pat->qmax, 1); CHECK_EQ_INT(pat->greedy, 1);
+    ast_t *b = pat->list.items[1];
+    CHECK_EQ_STR(b->name, "B");
+    CHECK_EQ_INT(b->qmin, 1); CHECK_EQ_INT(b->qmax, -1); CHECK_EQ_INT(b->greedy, 1);
+    CHECK_EQ_INT(b->list.len, 0);
+}
+
+/* The Flink documentation's WITHIN example (with the comma its DEFINE list needs). */
+TEST(match_recognize_within)
+{
+    const char *sql =
+        "SELECT *\n"
+        "FROM Ticker\n"
+        "    MATCH_RECOGNIZE(\n"
+        "        PARTITION BY symbol\n"
+        "        ORDER BY rowtime\n"
+        "        MEASURES\n"
+        "            C.rowtime AS dropTime,\n"
+        "            A.price - C.price AS dropDiff\n"
+        "        ONE ROW PER MATCH\n"
+        "        AFTER MATCH SKIP PAST LAST ROW\n"
+        "        PATTERN (A B* C) WITHIN INTERVAL '1' HOUR\n"
+        "        DEFINE\n"
+        "            B AS B.price > A.price - 10,\n"
+        "            C AS C.price < A.price - 10\n"
+        "    )";
+    CHECK_EQ_STR(dump_sql(sql),
+        "(QUERY_STMT (SELECT (SELECT_ITEM (STAR)) (FROM (MATCH_RECOGNIZE (TABLE_REF Ticker)"
+        " (PARTITION_BY (IDENT symbol)) (ORDER_BY (ORDER_ITEM (IDENT rowtime)))"
+        " (MEASURES (SELECT_ITEM (IDENT C.rowtime) AS dropTime)"
+        " (SELECT_ITEM (BINARY - (IDENT A.price) (IDENT C.price)) AS dropDiff))"
+        " (PATTERN A{1,1} B{0,} C{1,1}) (WITHIN (INTERVAL '1' HOUR))"
+        " (DEFINE (SELECT_ITEM (BINARY > (IDENT B.price) (BINARY - (IDENT A.price) (LITERAL 10))) AS B)"
+        " (SELECT_ITEM (BINARY < (IDENT C.price) (BINARY - (IDENT A.price) (LITERAL 10))) AS C))))))");
+    ast_t *mr = match_node("t MATCH_RECOGNIZE (ORDER BY ts PATTERN (A B) WITHIN INTERVAL '10' SECOND(3) DEFINE A AS TRUE)");
+    CHECK(mr && mr->within && mr->within->kind == AST_INTERVAL);
+    if (mr && mr->within) {
+        CHECK_EQ_STR(mr->within->text, "10");
+        CHECK_EQ_INT(mr->within->unit, TU_SECOND);
+    }
+    /* the documentation's version lacks the comma between B and C */
+    const char *no_comma = "SELECT * FROM Ticker MATCH_RECOGNIZE (ORDER BY rowtime PATTERN (A B* C)\n"
+                           "  DEFINE B AS B.price > A.price - 10\n"
+                           "         C AS C.price < A.price - 10)";
+    CHECK_EQ_STR(error_of(no_comma), "t.sql:3:10: error: expected ',' or ')' after the DEFINE condition, found 'C'");
+}
+
+TEST(match_recognize_quantifiers)
+{
+    static const struct { const char *pattern, *want; int qmin, qmax, greedy; } cases[] = {
+        { "(A)", "(PATTERN A{1,1})", 1, 1, 1 },
+        { "(A*)", "(PATTERN A{0,})", 0, -1, 1 },
+        { "(A*?)", "(PATTERN A{0,}?)", 0, -1, 0 },
+        { "(A+)", "(PATTERN A{1,})", 1, -1, 1 },
+        { "(A+?)", "(PATTERN A{1,}?)", 1, -1, 0 },
+        { "(A?)", "(PATTERN A{0,1})", 0, 1, 1 },
+        { "(A?\?)", "(PATTERN A{0,1}?)", 0, 1, 0 },
+        { "(A{3})", "(PATTERN A{3,3})", 3, 3, 1 },
+        { "(A{3}?)", "(PATTERN A{3,3}?)", 3, 3, 0 },
+        { "(A{1})", "(PATTERN A{1,1})", 1, 1, 1 },
+        { "(A{2,})", "(PATTERN A{2,})", 2, -1, 1 },
+        { "(A{0,})", "(PATTERN A{0,})", 0, -1, 1 },
+        { "(A{2,}?)", "(PATTERN A{2,}?)", 2, -1, 0 },
+        { "(A{,4})", "(PATTERN A{0,4})", 0, 4, 1 },
+        { "(A{,1})", "(PATTERN A{0,1})", 0, 1, 1 },
+        { "(A{,4}?)", "(PATTERN A{0,4}?)", 0, 4, 0 },
+        { "(A{2,3})", "(PATTERN A{2,3})", 2, 3, 1 },
+        { "(A{2,3}?)", "(PATTERN A{2,3}?)", 2, 3, 0 },
+        { "(A{0,1})", "(PATTERN A{0,1})", 0, 1, 1 },
+        { "(A{3,3})", "(PATTERN A{3,3})", 3, 3, 1 },
+        { "(A { 2 , 3 } ?)", "(PATTERN A{2,3}?)", 2, 3, 0 },
+        { "(A{2147483647})", "(PATTERN A{2147483647,2147483647})", 2147483647, 2147483647, 1 },
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        CHECK_EQ_STR(dump_pattern(cases[i].pattern), cases[i].want);
+        sb_t sql = { 0 };
+        sb_printf(&sql, "t MATCH_RECOGNIZE (ORDER BY ts PATTERN %s DEFINE A AS TRUE)", cases[i].pattern);
+        ast_t *mr = match_node(sb_str(&sql));
+        sb_free(&sql);
+        CHECK(mr != NULL);
+        if (!mr) continue;
+        ast_t *a = mr->pattern->list.items[0];
+        CHECK_EQ_INT(a->qmin, cases[i].qmin);
+        CHECK_EQ_INT(a->qmax, cases[i].qmax);
+        CHECK_EQ_INT(a->greedy, cases[i].greedy);
+    }
+    /* a sequence mixing them, written without spaces where the tokens allow */
+    CHECK_EQ_STR(dump_pattern("(A B*? C{2} D{,4}? E+F?G)"),
+                 "(PATTERN A{1,1} B{0,}? C{2,2} D{0,4}? E{1,} F{0,1} G{1,1})");
+    CHECK_EQ_STR(dump_pattern("(`my var`+ b1)"), "(PATTERN `my var`{1,} b1{1,1})");
+}
+
+TEST(match_recognize_groups)
+{
+    CHECK_EQ_STR(dump_pattern("(A (B C)+ D)"), "(PATTERN A{1,1} (B{1,1} C{1,1}){1,} D{1,1})");
+    CHECK_EQ_STR(dump_pattern("((A B)*? C)"), "(PATTERN (A{1,1} B{1,1}){0,}? C{1,1})");
+    CHECK_EQ_STR(dump_pattern("(A ((B C?){2,3} D)+? E)"),
+                 "(PATTERN A{1,1} ((B{1,1} C{0,1}){2,3} D{1,1}){1,}? E{1,1})");
+    CHECK_EQ_STR(dump_pattern("((A))"), "(PATTERN (A{1,1}){1,1})");
+    CHECK_EQ_STR(dump_pattern("((A){,2}? B)"), "(PATTERN (A{1,1}){0,2}? B{1,1})");
+    ast_t *mr = match_node("t MATCH_RECOGNIZE (ORDER BY ts PATTERN (A (B C){2,} D) DEFINE A AS TRUE)");
+    CHECK(mr != NULL);
+    if (!mr) return;
+    ast_t *g = mr->pattern->list.items[1];
+    CHECK_EQ_INT(g->kind, AST_PATTERN);
+    CHECK(g->name == NULL);
+    CHECK_EQ_INT(g->list.len, 2);
+    CHECK_EQ_STR(g->list.items[1]->name, "C");
+    CHECK_EQ_INT(g->qmin, 2); CHECK_EQ_INT(g->qmax, -1); CHECK_EQ_INT(g->greedy, 1);
+    /* a node dumped on its own: a group with a quantifier prints as one term */
+    sb_clear(&dumped);
+    ast_dump(g, &dumped);
+    CHECK_EQ_STR(sb_str(&dumped), "(PATTERN (B{1,1} C{1,1}){2,})");
+    sb_clear(&dumped);
+    ast_dump(g->list.items[0], &dumped);
+    CHECK_EQ_STR(sb_str(&dumped), "(PATTERN B{1,1})");
+}
+
+TEST(match_recognize_skip_and_rows)
+{
+    static const struct { const char *clause; int skip; const char *var, *dump; } cases[] = {
+        { "", 0, NULL, "" },
+        { "AFTER MATCH SKIP PAST LAST ROW", 0, NULL, "" },
+        { "AFTER MATCH SKIP TO NEXT ROW", 1, NULL, " (AFTER_MATCH_SKIP TO_NEXT_ROW)" },
+        { "AFTER MATCH SKIP TO FIRST B", 2, "B", " (AFTER_MATCH_SKIP TO_FIRST B)" },
+        { "AFTER MATCH SKIP TO LAST B", 3, "B", " (AFTER_MATCH_SKIP TO_LAST B)" },
+        { "AFTER MATCH SKIP TO B", 3, "B", " (AFTER_MATCH_SKIP TO_LAST B)" },
+        { "after match skip to next row", 1, NULL, " (AFTER_MATCH_SKIP TO_NEXT_ROW)" },
+        { "AFTER MATCH SKIP TO NEXT", 3, "NEXT", " (AFTER_MATCH_SKIP TO_LAST NEXT)" },   /* a variable named NEXT */
+        { "AFTER MATCH SKIP TO LAST LAST", 3, "LAST", " (AFTER_MATCH_SKIP TO_LAST LAST)" },
+        { "AFTER MATCH SKIP TO FIRST `b c`", 2, "b c", " (AFTER_MATCH_SKIP TO_FIRST `b c`)" },
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) {
+        sb_t sql = { 0 }, want = { 0 };
+        sb_printf(&sql, "SELECT * FROM t MATCH_RECOGNIZE (ORDER BY ts %s PATTERN (A B) DEFINE A AS TRUE)", cases[i].clause);
+        sb_printf(&want, "(QUERY_STMT (SELECT (SELECT_ITEM (STAR)) (FROM (MATCH_RECOGNIZE (TABLE_REF t)"
+                         " (ORDER_BY (ORDER_ITEM (IDENT ts)))%s (PATTERN A{1,1} B{1,1})"
+                         " (DEFINE (SELECT_ITEM (LITERAL TRUE) AS A))))))", cases[i].dump);
+        CHECK_EQ_STR(dump_sql(sb_str(&sql)), sb_str(&want));
+        ast_t *mr = match_node(sb_str(&sql) + strlen("SELECT * FROM "));
+        CHECK(mr != NULL);
+        if (mr) {
+            CHECK_EQ_INT(mr->skip, cases[i].skip);
+            if (cases[i].var) CHECK_EQ_STR(mr->skip_var, cases[i].var);
+            else CHECK(mr->skip_var == NULL);
+        }
+        sb_free(&sql);
+        sb_free(&want);
+    }
+    ast_t *mr = match_node("t MATCH_RECOGNIZE (ORDER BY ts ALL ROWS PER MATCH PATTERN (A) DEFINE A AS TRUE)");
+    CHECK(mr && mr->all_rows == 1);
+    mr = match_node("t MATCH_RECOGNIZE (ORDER BY ts ONE ROW PER MATCH PATTERN (A) DEFINE A AS TRUE)");
+    CHECK(mr && mr->all_rows == 0);
+    CHECK_EQ_STR(dump_sql("SELECT * FROM t MATCH_RECOGNIZE (ORDER BY ts ALL ROWS PER MATCH AFTER MATCH SKIP TO FIRST A "
+                          "PATTERN (A) DEFINE A AS TRUE)"),
+                 "(QUERY_STMT (SELECT (SELECT_ITEM (STAR)) (FROM (MATCH_RECOGNIZE (TABLE_REF t)"
+                 " (ORDER_BY (ORDER_ITEM (IDENT ts))) ALL_ROWS_PER_MATCH (AFTER_MATCH_SKIP TO_FIRST A)"
+                 " (PATTERN A{1,1}) (DEFINE (SELECT_ITEM (LITERAL TRUE) AS A))))))");
+}
+
+/* Navigation and aggregate calls of MEASURES and DEFINE are ordinary expressions. */
+TEST(match_recognize_functions)
+{
+    const char *sql =
+        "SELECT * FROM t MATCH_RECOGNIZE (ORDER BY ts\n"
+        "  MEASURES FIRST(A.price) AS f, FIRST(A.price, 2) AS f2, LAST(A.price, 1) AS l,\n"
+        "    PREV(A.price) AS p, PREV(A.price, 3) AS p3, MATCH_ROWTIME() AS mr, MATCH_PROCTIME() AS mp,\n"
+        "    MATCH_ROWTIME(ts) AS mrt, CLASSIFIER() AS c, SUM(A.price) AS s, COUNT(A.*) AS n, COUNT(*) AS n2,\n"
+        "    AVG(B.price * B.tax) AS av, MIN(price) AS mi, MAX(A.price) AS ma, FINAL LAST(B.ts) AS fin,\n"
+        "    final AS col\n"
+        "  PATTERN (A+ B)\n"
+        "  DEFINE A AS AVG(A.price) < 15 AND PREV(A.price) IS NOT NULL, B AS LAST(price, 1) < B.price)";
+    CHECK_EQ_STR(dump_sql(sql),
+        "(QUERY_STMT (SELECT (SELECT_ITEM (STAR)) (FROM (MATCH_RECOGNIZE (TABLE_REF t) (ORDER_BY (ORDER_ITEM (IDENT ts)))"
+        " (MEASURES (SELECT_ITEM (CALL FIRST (IDENT A.price)) AS f) (SELECT_ITEM (CALL FIRST (IDENT A.price) (LITERAL 2)) AS f2)"
+        " (SELECT_ITEM (CALL LAST (IDENT A.price) (LITERAL 1)) AS l) (SELECT_ITEM (CALL PREV (IDENT A.price)) AS p)"
+        " (SELECT_ITEM (CALL PREV (IDENT A.price) (LITERAL 3)) AS p3) (SELECT_ITEM (CALL MATCH_ROWTIME) AS mr)"
+        " (SELECT_ITEM (CALL MATCH_PROCTIME) AS mp) (SELECT_ITEM (CALL MATCH_ROWTIME (IDENT ts)) AS mrt)"
+        " (SELECT_ITEM (CALL CLASSIFIER) AS c) (SELECT_ITEM (CALL SUM (IDENT A.price)) AS s)"
+        " (SELECT_ITEM (CALL COUNT (STAR A)) AS n) (SELECT_ITEM (CALL COUNT *) AS n2)"
+        " (SELECT_ITEM (CALL AVG (BINARY * (IDENT B.price) (IDENT B.tax))) AS av) (SELECT_ITEM (CALL MIN (IDENT price)) AS mi)"
+        " (SELECT_ITEM (CALL MAX (IDENT A.price)) AS ma) (SELECT_ITEM (CALL LAST (IDENT B.ts)) AS fin)"
+        " (SELECT_ITEM (IDENT final) AS col))"
+        " (PATTERN A{1,} B{1,1})"
+        " (DEFINE (SELECT_ITEM (BINARY AND (BINARY < (CALL AVG (IDENT A.price)) (LITERAL 15)) (IS NOT NULL (CALL PREV (IDENT A.price)))) AS A)"
+        " (SELECT_ITEM (BINARY < (CALL LAST (IDENT price) (LITERAL 1)) (IDENT B.price)) AS B))))))");
+    /* COUNT(A.*): an AST_STAR qualified by the variable */
+    ast_t *mr = match_node("t MATCH_RECOGNIZE (ORDER BY ts MEASURES COUNT(A.*) AS n PATTERN (A) DEFINE A AS TRUE)");
+    CHECK(mr != NULL);
+    if (mr) {
+        ast_t *arg = mr->list2.items[0]->a->list.items[0];
+        CHECK_EQ_INT(arg->kind, AST_STAR);
+        CHECK_EQ_INT(arg->nnames, 1);
+        CHECK_EQ_STR(arg->names[0], "A");
+    }
+    /* NEXT is refused inside MATCH_RECOGNIZE only */
+    CHECK_EQ_STR(match_error("ORDER BY ts MEASURES NEXT(A.x) AS n PATTERN (A) DEFINE A AS TRUE"),
+                 "t.sql:1:55: error: NEXT is not supported in MATCH_RECOGNIZE (Flink navigates with PREV, FIRST and LAST)");
+    CHECK_EQ_STR(match_error("ORDER BY ts PATTERN (A) DEFINE A AS A.x > next(A.x)"),
+                 "t.sql:1:76: error: NEXT is not supported in MATCH_RECOGNIZE (Flink navigates with PREV, FIRST and LAST)");
+    CHECK_EQ_STR(dump_expr("NEXT(x)"), "(CALL NEXT (IDENT x))");
+    CHECK_EQ_STR(dump_sql("SELECT next FROM t"), "(QUERY_STMT (SELECT (SELECT_ITEM (IDENT next)) (FROM (TABLE_REF t))))");
+    CHECK_EQ_STR(match_error("ORDER BY ts MEASURES RUNNING LAST(A.x) AS y PATTERN (A) DEFINE A AS TRUE"),
+                 "t.sql:1:55: error: RUNNING measures are not supported (Flink computes MEASURES with FINAL semantics)");
+}
+
+/* Inputs, aliases and where a MATCH_RECOGNIZE can stand. */
+TEST(match_recognize_inputs)
+{
+    CHECK_EQ_STR(dump_sql("SELECT m.x FROM (SELECT * FROM t WHERE a > 0) MATCH_RECOGNIZE (ORDER BY ts "
+                          "MEASURES A.x AS x PATTERN (A) DEFINE A AS TRUE) AS m JOIN u ON m.x = u.x"),
+                 "(QUERY_STMT (SELECT (SELECT_ITEM (IDENT m.x)) (FROM (JOIN INNER (MATCH_RECOGNIZE"
+                 " (SUBQUERY (SELECT (SELECT_ITEM (STAR)) (FROM (TABLE_REF t)) (WHERE (BINARY > (IDENT a) (LITERAL 0)))))"
+                 " (ORDER_BY (ORDER_ITEM (IDENT ts))) (MEASURES (SELECT_ITEM (IDENT A.x) AS x)) (PATTERN A{1,1})"
+                 " (DEFINE (SELECT_ITEM (LITERAL TRUE) AS A)) AS m) (TABLE_REF u) (ON (BINARY = (IDENT m.x) (IDENT u.x)))))))");
+    /* lower case, an ORDER BY with several items, INSERT and CREATE VIEW around it */
+    CHECK_EQ_STR(dump_sql("insert into s select * from db.t match_recognize (partition by k, j order by ts asc, p desc "
+                          "measures a.x as y pattern (a b+?) within interval '5' second define a as a.x > 0) m"),
+                 "(INSERT s (SELECT (SELECT_ITEM (STAR)) (FROM (MATCH_RECOGNIZE (TABLE_REF db.t)"
+                 " (PARTITION_BY (IDENT k) (IDENT j)) (ORDER_BY (ORDER_ITEM (IDENT ts)) (ORDER_ITEM (IDENT p) DESC))"
+                 " (MEASURES (SELECT_ITEM (IDENT a.x) AS y)) (PATTERN a{1,1} b{1,}?) (WITHIN (INTERVAL '5' SECOND))"
+                 " (DEFINE (SELECT_ITEM (BINARY > (IDENT a.x) (LITERAL 0)) AS a)) AS m))))");
+    ast_list l;
+    CHECK_EQ_INT(parse("CREATE VIEW v AS SELECT * FROM t MATCH_RECOGNIZE (ORDER BY ts PATTERN (A) DEFINE A AS TRUE);\n"
+                       "SELECT * FROM v", &l), 0);
+    CHECK_EQ_INT(l.len, 2);
+    /* the words of the clause stay usable as names elsewhere */
+    CHECK_EQ_STR(dump_sql("SELECT pattern, define, measures, within, subset, permute, skip FROM t"),
+                 "(QUERY_STMT (SELECT (SELECT_ITEM (IDENT pattern)) (SELECT_ITEM (IDENT define))"
+                 " (SELECT_ITEM (IDENT measures)) (SELECT_ITEM (IDENT within)) (SELECT_ITEM (IDENT subset))"
+                 " (SELECT_ITEM (IDENT permute)) (SELECT_ITEM (IDENT skip)) (FROM (TABLE_REF t))))");
+    /* a window TVF as input is syntax the binder judges */
+    ast_t *mr = match_node("TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) "
+                           "MATCH_RECOGNIZE (ORDER BY ts PATTERN (A) DEFINE A AS TRUE)");
+    CHECK(mr && mr->a->kind == AST_TVF && mr->alias == NULL);
+    CHECK_EQ_STR(error_of("SELECT * FROM t x MATCH_RECOGNIZE (ORDER BY ts PATTERN (A) DEFINE A AS TRUE)"),
+                 "t.sql:1:17: error: the alias of a MATCH_RECOGNIZE input goes after MATCH_RECOGNIZE (...)");
+    CHECK_EQ_STR(error_of("SELECT * FROM (SELECT 1) AS s MATCH_RECOGNIZE (ORDER BY ts PATTERN (A) DEFINE A AS TRUE)"),
+                 "t.sql:1:29: error: the alias of a MATCH_RECOGNIZE input goes after MATCH_RECOGNIZE (...)");
+    CHECK_EQ_STR(error_of("SELECT * FROM (a JOIN b ON TRUE) MATCH_RECOGNIZE (ORDER BY ts PATTERN (A) DEFINE A AS TRUE)"),
+                 "t.sql:1:34: error: MATCH_RECOGNIZE applies to a table or a subquery; put the join in a subquery");
+    CHECK_EQ_STR(error_of("SELECT * FROM t MATCH_RECOGNIZE (ORDER BY ts PATTERN (A) DEFINE A AS TRUE) m "
+                          "MATCH_RECOGNIZE (ORDER BY ts PATTERN (A) DEFINE A AS TRUE)"),
+                 "t.sql:1:78: error: expected ';' after the statement, found 'MATCH_RECOGNIZE'");
+}
+
+TEST(match_recognize_spans)
+{
+    const char *sql = "SELECT * FROM Ticker MATCH_RECOGNIZE (ORDER BY ts AFTER MATCH SKIP TO FIRST Up\n"
+                      "  PATTERN (Down{2,}? (Up Mid)+) DEFINE Down AS price < 1) AS m, u";
+    ast_t *st = parse_one(sql);
+    CHECK(st != NULL);
+    if (!st) return;
+    ast_t *mr = st->a->a->a;                          /* (JOIN CROSS mr u) */
+    CHECK_EQ_INT(mr->kind, AST_MATCH_RECOGNIZE);
+    CHECK_EQ_INT(mr->span.line, 1);
+    CHECK_EQ_INT(mr->span.col, 15);                   /* from the input ... */
+    CHECK_EQ_INT(mr->span.off + mr->span.len, (uint32_t)(strstr(sql, "AS m") - sql + 4));   /* ... to the alias */
+    CHECK_EQ_INT(mr->alias_span.line, 2);
+    CHECK_EQ_INT(mr->alias_span.col, 62);
+    CHECK_EQ_INT(mr->text_span.col, 77);              /* the SKIP TO variable */
+    CHECK_EQ_INT(mr->text_span.len, 2);
+    ast_t *pat = mr->pattern;
+    CHECK_EQ_INT(pat->span.line, 2);
+    CHECK_EQ_INT(pat->span.col, 11);                  /* from its '(' ... */
+    CHECK_EQ_INT(pat->span.len, 21);                  /* ... to its ')' */
+    ast_t *down = pat->list.items[0];
+    CHECK_EQ_INT(down->span.col, 12);
+    CHECK_EQ_INT(down->span.len, 9);                  /* Down{2,}? */
+    ast_t *group = pat->list.items[1];
+    CHECK_EQ_INT(group->span.col, 22);
+    CHECK_EQ_INT(group->span.len, 9);                 /* (Up Mid)+ */
+    CHECK_EQ_INT(group->list.items[1]->span.col, 26);
+    CHECK_EQ_INT(group->list.items[1]->span.len, 3);
+    ast_t *def = mr->defines.items[0];
+    CHECK_EQ_INT(def->span.col, 40);
+    CHECK_EQ_INT(def->alias_span.col, 40);
+    CHECK_EQ_INT(def->alias_span.len, 4);
+    CHECK_EQ_INT(def->span.len, 17);                  /* Down AS price < 1 */
+}
+
+TEST(match_recognize_errors)
+{
+    static const struct { const char *clauses, *want; } cases[] = {
+        { "PARTITION BY a)", "t.sql:1:48: error: expected ORDER BY in MATCH_RECOGNIZE, found ')'" },
+        { "MEASURES A.x AS y ORDER BY ts PATTERN (A) DEFINE A AS x",
+          "t.sql:1:34: error: expected PARTITION BY or ORDER BY in MATCH_RECOGNIZE, found 'MEASURES'" },
+        { "PARTITION a ORDER BY ts", "t.sql:1:44: error: expected BY after PARTITION, found 'a'" },
+        { "ORDER ts", "t.sql:1:40: error: expected BY after ORDER, found 'ts'" },
+        { "ORDER BY ts DEFINE A AS x", "t.sql:1:46: error: expected PATTERN in MATCH_RECOGNIZE, found 'DEFINE'" },
+        { "ORDER BY ts PATTERN (A) MEASURES A.x AS y DEFINE A AS x",
+          "t.sql:1:58: error: expected DEFINE in MATCH_RECOGNIZE, found 'MEASURES'" },
+        { "ORDER BY ts PATTERN (A)", "t.sql:1:57: error: expected DEFINE in MATCH_RECOGNIZE, found ')'" },
+        { "ORDER BY ts MEASURES A.x PATTERN (A) DEFINE A AS x",
+          "t.sql:1:59: error: expected AS and a name after the measure, found 'PATTERN'" },
+        { "ORDER BY ts MEASURES A.x AS PATTERN (A) DEFINE A AS x",
+          "t.sql:1:62: error: expected a name for the measure after AS, found 'PATTERN'" },
+        { "ORDER BY ts MEASURES A.x AS a B.x AS b PATTERN (A) DEFINE A AS x",
+          "t.sql:1:64: error: expected PATTERN in MATCH_RECOGNIZE, found 'B'" },
+        { "ORDER BY ts ONE ROW MATCH PATTERN (A) DEFINE A AS x",
+          "t.sql:1:54: error: expected PER MATCH after ONE ROW, found 'MATCH'" },
+        { "ORDER BY ts ONE ROWS PER MATCH PATTERN (A) DEFINE A AS x",
+          "t.sql:1:50: error: expected ROW PER MATCH after ONE, found 'ROWS'" },
+        { "ORDER BY ts ALL ROW PER MATCH PATTERN (A) DEFINE A AS x",
+          "t.sql:1:50: error: expected ROWS PER MATCH after ALL, found 'ROW'" },
+        { "ORDER BY ts ALL ROWS PER PATTERN (A) DEFINE A AS x",
+          "t.sql:1:59: error: expected MATCH after PER, found 'PATTERN'" },
+        { "ORDER BY ts AFTER SKIP PAST LAST ROW PATTERN (A) DEFINE A AS x",
+          "t.sql:1:52: error: expected MATCH SKIP after AFTER, found 'SKIP'" },
+        { "ORDER BY ts AFTER MATCH PAST LAST ROW PATTERN (A) DEFINE A AS x",
+          "t.sql:1:58: error: expected SKIP after AFTER MATCH, found 'PAST'" },
+        { "ORDER BY ts AFTER MATCH SKIP NEXT ROW PATTERN (A) DEFINE A AS x",
+          "t.sql:1:63: error: expected PAST LAST ROW or TO after AFTER MATCH SKIP, found 'NEXT'" },
+        { "ORDER BY ts AFTER MATCH SKIP PAST ROW PATTERN (A) DEFINE A AS x",
+          "t.sql:1:68: error: expected LAST ROW after SKIP PAST, found 'ROW'" },
+        { "ORDER BY ts AFTER MATCH SKIP PAST LAST PATTERN (A) DEFINE A AS x",
+          "t.sql:1:73: error: expected ROW after SKIP PAST LAST, found 'PATTERN'" },
+        { "ORDER BY ts AFTER MATCH SKIP TO PATTERN (A) DEFINE A AS x",
+          "t.sql:1:66: error: expected NEXT ROW, FIRST, LAST or a pattern variable after SKIP TO, found 'PATTERN'" },
+        { "ORDER BY ts AFTER MATCH SKIP TO FIRST PATTERN (A) DEFINE A AS x",
+          "t.sql:1:72: error: expected a pattern variable after SKIP TO FIRST, found 'PATTERN'" },
+        { "ORDER BY ts AFTER MATCH SKIP TO LAST 1 PATTERN (A) DEFINE A AS x",
+          "t.sql:1:71: error: expected a pattern variable after SKIP TO LAST, found '1'" },
+        { "ORDER BY ts PATTERN A B DEFINE A AS x", "t.sql:1:54: error: expected '(' after PATTERN, found 'A'" },
+        { "ORDER BY ts PATTERN (A | B) DEFINE A AS x", "t.sql:1:57: error: pattern alternation '|' is not supported" },
+        { "ORDER BY ts PATTERN ((A B | C D) E) DEFINE A AS x", "t.sql:1:60: error: pattern alternation '|' is not supported" },
+        { "ORDER BY ts PATTERN (|A) DEFINE A AS x", "t.sql:1:55: error: pattern alternation '|' is not supported" },
+        { "ORDER BY ts PATTERN (PERMUTE (A, B)) DEFINE A AS x", "t.sql:1:55: error: PERMUTE is not supported in patterns" },
+        { "ORDER BY ts PATTERN ({- A -} B) DEFINE A AS x", "t.sql:1:55: error: pattern exclusion {- ... -} is not supported" },
+        { "ORDER BY ts PATTERN (A {- B -}) DEFINE A AS x", "t.sql:1:57: error: pattern exclusion {- ... -} is not supported" },
+        { "ORDER BY ts PATTERN (^A B) DEFINE A AS x", "t.sql:1:55: error: pattern anchors '^' and '$' are not supported" },
+        { "ORDER BY ts PATTERN (A B $) DEFINE A AS x", "t.sql:1:59: error: pattern anchors '^' and '$' are not supported" },
+        { "ORDER BY ts PATTERN () DEFINE A AS x", "t.sql:1:55: error: expected a pattern variable or '(', found ')'" },
+        { "ORDER BY ts PATTERN (A ()) DEFINE A AS x", "t.sql:1:58: error: expected a pattern variable or '(', found ')'" },
+        { "ORDER BY ts PATTERN (+A) DEFINE A AS x", "t.sql:1:55: error: expected a pattern variable or '(', found '+'" },
+        { "ORDER BY ts PATTERN (A, B) DEFINE A AS x", "t.sql:1:56: error: expected a pattern variable or '(', found ','" },
+        { "ORDER BY ts PATTERN (A }) DEFINE A AS x", "t.sql:1:57: error: expected a pattern variable or '(', found '}'" },
+        { "ORDER BY ts PATTERN (A B DEFINE A AS x", "t.sql:1:59: error: expected ')' to close the pattern, found 'DEFINE'" },
+        { "ORDER BY ts PATTERN (A (B C DEFINE A AS x", "t.sql:1:62: error: expected ')' to close the pattern group, found 'DEFINE'" },
+        { "ORDER BY ts PATTERN (A B WITHIN INTERVAL '1' HOUR DEFINE A AS x",
+          "t.sql:1:59: error: expected ')' to close the pattern, found 'WITHIN'" },
+        { "ORDER BY ts PATTERN (A+*) DEFINE A AS x",
+          "t.sql:1:57: error: a pattern term takes one quantifier (and an optional '?' to make it reluctant)" },
+        { "ORDER BY ts PATTERN (A?\?\?) DEFINE A AS x",
+          "t.sql:1:58: error: a pattern term takes one quantifier (and an optional '?' to make it reluctant)" },
+        { "ORDER BY ts PATTERN (A{2}{3}) DEFINE A AS x",
+          "t.sql:1:59: error: a pattern term takes one quantifier (and an optional '?' to make it reluctant)" },
+        { "ORDER BY ts PATTERN (A{3,1}) DEFINE A AS x", "t.sql:1:56: error: quantifier {3,1}: the maximum is below the minimum" },
+        { "ORDER BY ts PATTERN (A{ 3 , 2 }?) DEFINE A AS x", "t.sql:1:56: error: quantifier {3,2}: the maximum is below the minimum" },
+        { "ORDER BY ts PATTERN (A{0}) DEFINE A AS x", "t.sql:1:56: error: quantifier {0}: the count must be at least 1" },
+        { "ORDER BY ts PATTERN (A{0,0}) DEFINE A AS x", "t.sql:1:56: error: quantifier {0,0}: the maximum must be at least 1" },
+        { "ORDER BY ts PATTERN (A{,0}) DEFINE A AS x", "t.sql:1:56: error: quantifier {,0}: the maximum must be at least 1" },
+        { "ORDER BY ts PATTERN (A{}) DEFINE A AS x", "t.sql:1:57: error: expected a number or ',' in the quantifier, found '}'" },
+        { "ORDER BY ts PATTERN (A{,}) DEFINE A AS x", "t.sql:1:58: error: expected a maximum in the quantifier {,m}, found '}'" },
+        { "ORDER BY ts PATTERN (A{1 2}) DEFINE A AS x", "t.sql:1:59: error: expected ',' or '}' in the quantifier, found '2'" },
+        { "ORDER BY ts PATTERN (A{1,2 B) DEFINE A AS x", "t.sql:1:61: error: expected '}' to close the quantifier, found 'B'" },
+        { "ORDER BY ts PATTERN (A{1,x}) DEFINE A AS x",
+          "t.sql:1:59: error: expected a number or '}' after ',' in the quantifier, found 'x'" },
+        { "ORDER BY ts PATTERN (A{1.5}) DEFINE A AS x", "t.sql:1:57: error: expected a number or ',' in the quantifier, found '1.5'" },
+        { "ORDER BY ts PATTERN (A{2147483648}) DEFINE A AS x", "t.sql:1:57: error: number too large: 2147483648" },
+        { "ORDER BY ts PATTERN (A) WITHIN '1' HOUR DEFINE A AS x",
+          "t.sql:1:65: error: expected an INTERVAL such as INTERVAL '10' MINUTE after WITHIN, found string '1'" },
+        { "ORDER BY ts PATTERN (A) WITHIN INTERVAL '1' DEFINE A AS x",
+          "t.sql:1:78: error: expected a time unit (YEAR, MONTH, DAY, HOUR, MINUTE, SECOND) after the interval value, found 'DEFINE'" },
+        { "ORDER BY ts PATTERN (A) SUBSET U = (A, B) DEFINE A AS x", "t.sql:1:58: error: SUBSET is not supported in MATCH_RECOGNIZE" },
+        { "ORDER BY ts PATTERN (A) DEFINE A x", "t.sql:1:67: error: expected AS after the pattern variable in DEFINE, found 'x'" },
+        { "ORDER BY ts PATTERN (A) DEFINE AS x", "t.sql:1:65: error: expected a pattern variable in DEFINE, found 'AS'" },
+        { "ORDER BY ts PATTERN (A) DEFINE A AS", "t.sql:1:69: error: expected an expression, found ')'" },
+        { "ORDER BY ts PATTERN (A) DEFINE A AS x, ", "t.sql:1:73: error: expected a pattern variable in DEFINE, found ')'" },
+        { "ORDER BY ts PATTERN (A) DEFINE A AS x B AS y",
+          "t.sql:1:72: error: expected ',' or ')' after the DEFINE condition, found 'B'" },
+    };
+    for (size_t i = 0; i < ARRAY_LEN(cases); i++) CHECK_EQ_STR(match_error(cases[i].clauses), cases[i].want);
+    CHECK_EQ_STR(error_of("SELECT * FROM t MATCH_RECOGNIZE (PARTITION BY a"),
+                 "t.sql:1:48: error: unexpected end of input; expected ORDER BY in MATCH_RECOGNIZE");
+    CHECK_EQ_STR(error_of("SELECT * FROM t MATCH_RECOGNIZE"),
+                 "t.sql:1:32: error: unexpected end of input; expected '(' after MATCH_RECOGNIZE");
+    CHECK_EQ_STR(error_of("SELECT * FROM t MATCH_RECOGNIZE ORDER BY ts"),
+                 "t.sql:1:33: error: expected '(' after MATCH_RECOGNIZE, found 'ORDER'");
+    CHECK_EQ_STR(error_of("SELECT * FROM t MATCH_RECOGNIZE (ORDER BY ts PATTERN (A) DEFINE A AS x"),
+                 "t.sql:1:71: error: unexpected end of input; expected ',' or ')' after the DEFINE condition");
+    CHECK_EQ_STR(error_of("SELECT * FROM t MATCH_RECOGNIZE (ORDER BY ts PATTERN (A"),
+                 "t.sql:1:56: error: unexpected end of input; expected ')' to close the pattern");
+    CHECK_EQ_STR(error_of("SELECT * FROM t MATCH_RECOGNIZE (ORDER BY ts PATTERN (A{2,"),
+                 "t.sql:1:59: error: unexpected end of input; expected a number or '}' after ',' in the quantifier");
+    CHECK_EQ_STR(error_of("SELECT * FROM t MATCH_RECOGNIZE (ORDER BY ts PATTERN (A) DEFINE A AS x) AS"),
+                 "t.sql:1:75: error: unexpected end of input; expected an alias after AS");
+    /* an error on a later line, with the full rendering and the note on clause order */
+    CHECK_EQ_STR(error_of("SELECT * FROM t MATCH_RECOGNIZE (\n  ORDER BY ts\n  PATTERN (A B{5,2})\n  DEFINE A AS x)"),
+                 "t.sql:3:15: error: quantifier {5,2}: the maximum is below the minimum");
+    CHECK_EQ_STR(err_text(), "t.sql:3:15: error: quantifier {5,2}: the maximum is below the minimum\n"
+                             "    PATTERN (A B{5,2})\n"
+                             "                ^~~~~\n");
+    CHECK_EQ_STR(error_of("SELECT * FROM t MATCH_RECOGNIZE (\n  ORDER BY ts\n  DEFINE A AS x)"),
+                 "t.sql:3:3: error: expected PATTERN in MATCH_RECOGNIZE, found 'DEFINE'");
+    CHECK_EQ_STR(err_text(), "t.sql:3:3: error: expected PATTERN in MATCH_RECOGNIZE, found 'DEFINE'\n"
+                             "    DEFINE A AS x)\n"
+                             "    ^~~~~~\n"
+                             "  note: the clauses of MATCH_RECOGNIZE go in the order PARTITION BY, ORDER BY, MEASURES, "
+                             "ONE ROW PER MATCH, AFTER MATCH SKIP, PATTERN, WITHIN, DEFINE\n");
+    /* no note when the token found is not a clause word */
+    CHECK_EQ_STR(match_error("ORDER BY ts x"), "t.sql:1:46: error: expected PATTERN in MATCH_RECOGNIZE, found 'x'");
+    CHECK(strstr(err_text(), "note:") == NULL);
+}
+
+TEST(match_recognize_nesting)
+{
+    char *ok = repeat3("SELECT * FROM t MATCH_RECOGNIZE (ORDER BY ts PATTERN (", "(", 300, "A", ")+", ") DEFINE A AS TRUE)");
+    ast_list l;
+    CHECK_EQ_INT(parse(ok, &l), 0);
+    free(ok);
+    char *deep = repeat3("SELECT * FROM t MATCH_RECOGNIZE (ORDER BY ts PATTERN (", "(", 5000, "A", ")", ") DEFINE A AS TRUE)");
+    CHECK_EQ_INT(parse(deep, &l), -1);
+    CHECK_EQ_STR(err_message(), "expression nested too deeply (more than 1000 levels)");
+    free(deep);
+}
+
 int main(void)
 {
     arena_init(&arena, 0);
@@ -1541,6 +2076,17 @@ int main(void)
     RUN(error_rendering);
     RUN(nesting_limits);
     RUN(fuzz_regressions);
+    RUN(lexer_pattern_punctuation);
+    RUN(match_recognize_v_shape);
+    RUN(match_recognize_within);
+    RUN(match_recognize_quantifiers);
+    RUN(match_recognize_groups);
+    RUN(match_recognize_skip_and_rows);
+    RUN(match_recognize_functions);
+    RUN(match_recognize_inputs);
+    RUN(match_recognize_spans);
+    RUN(match_recognize_errors);
+    RUN(match_recognize_nesting);
     err_clear();
     free(source);
     sb_free(&dumped);
