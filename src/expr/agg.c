@@ -11,6 +11,9 @@
  *   FIRST_VALUE,       append-only input: the first/last non-null value. Otherwise every
  *   LAST_VALUE         non-null value in arrival order; a retraction removes the earliest equal
  *                      value (as Flink's *WithRetractAggFunction); the result is head/tail.
+ *                      Each kept value carries its arrival sequence number (one process-wide
+ *                      counter, advanced per row), so that merging accumulators (`merge`, used
+ *                      by sliced window aggregation) keeps arrival order.
  * Values are ordered and compared as Java does: signed integers, byte-wise strings, doubles
  * by Double.compare (-0.0 < 0.0, NaN above everything and equal to itself).
  *
@@ -141,6 +144,7 @@ typedef struct held {
     char *buf;            /* owned bytes of a long string v */
     uint32_t cap;
     uint8_t has;
+    uint64_t seq;         /* arrival sequence number of v (FIRST/LAST_VALUE) */
 } held;
 
 static void held_set(held *h, int phys, const aval *v)
@@ -163,6 +167,24 @@ static void held_free(held *h)
 {
     free(h->buf);
     memset(h, 0, sizeof *h);
+}
+
+/* ---- arrival sequence numbers (FIRST/LAST_VALUE) ---- */
+
+static uint64_t next_seq = 1;
+
+/* Reserves n consecutive sequence numbers; returns the first. */
+static uint64_t seq_reserve(uint32_t n)
+{
+    uint64_t s = next_seq;
+    next_seq += n;
+    return s;
+}
+
+/* Restored state carries old sequence numbers: later rows must follow them. */
+static void seq_seen(uint64_t s)
+{
+    if (s >= next_seq) next_seq = s + 1;
 }
 
 /* ---- ordered multiset (MIN/MAX under retraction) ----
@@ -339,23 +361,45 @@ static void mset_free(mset *m, int phys)
     free(m);
 }
 
+static mset *mset_merge(mset *dst, int phys, const mset *src)
+{
+    for (uint32_t i = 0; src && i < src->n; i++) {
+        const mblock *b = src->s[i].b;
+        for (uint32_t j = 0; j < b->len; j++) dst = mset_add(dst, phys, &b->e[j].v, b->e[j].count);
+    }
+    return dst;
+}
+
 /* ---- values in arrival order (FIRST/LAST_VALUE under retraction) ---- */
 
 typedef struct vlist {
     uint32_t len;
     uint32_t cap;
+    uint64_t *seq;        /* arrival sequence numbers, ascending (after v[cap]) */
     aval v[];             /* owned, oldest first */
 } vlist;
 
-static vlist *vlist_push(vlist *l, int phys, const aval *v)
+static vlist *vlist_reserve(vlist *l, uint32_t more)
 {
-    if (!l || l->len == l->cap) {
-        uint32_t cap = l ? l->cap * 2 : 4;
-        int fresh = !l;
-        l = xrealloc(l, sizeof *l + cap * sizeof l->v[0]);
-        if (fresh) l->len = 0;
-        l->cap = cap;
+    if (l && l->len + more <= l->cap) return l;
+    uint32_t cap = l ? l->cap * 2 : 4;
+    while (cap < (l ? l->len : 0) + more) cap *= 2;
+    vlist *nl = xmalloc(sizeof *nl + cap * (sizeof nl->v[0] + sizeof *nl->seq));
+    nl->len = l ? l->len : 0;
+    nl->cap = cap;
+    nl->seq = (uint64_t *)&nl->v[cap];
+    if (l) {
+        memcpy(nl->v, l->v, l->len * sizeof l->v[0]);
+        memcpy(nl->seq, l->seq, l->len * sizeof *l->seq);
+        free(l);
     }
+    return nl;
+}
+
+static vlist *vlist_push(vlist *l, int phys, const aval *v, uint64_t seq)
+{
+    l = vlist_reserve(l, 1);
+    l->seq[l->len] = seq;
     l->v[l->len++] = aval_own(phys, v);
     return l;
 }
@@ -368,6 +412,7 @@ static void vlist_remove(vlist *l, int phys, const aval *v)
         if (aval_cmp(phys, &l->v[i], v) != 0) continue;
         aval_release(phys, &l->v[i]);
         memmove(&l->v[i], &l->v[i + 1], (l->len - i - 1) * sizeof l->v[0]);
+        memmove(&l->seq[i], &l->seq[i + 1], (l->len - i - 1) * sizeof l->seq[0]);
         l->len--;
         return;
     }
@@ -378,6 +423,27 @@ static void vlist_free(vlist *l, int phys)
     if (!l) return;
     for (uint32_t i = 0; i < l->len; i++) aval_release(phys, &l->v[i]);
     free(l);
+}
+
+/* dst with copies of src's values interleaved by sequence number. */
+static vlist *vlist_merge(vlist *dst, int phys, const vlist *src)
+{
+    if (!src || !src->len) return dst;
+    uint32_t n = dst ? dst->len : 0;
+    vlist *out = vlist_reserve(NULL, n + src->len);
+    uint32_t i = 0, j = 0;
+    while (i < n || j < src->len) {
+        int take_src = i == n || (j < src->len && src->seq[j] < dst->seq[i]);
+        if (take_src) {
+            out->seq[out->len] = src->seq[j];
+            out->v[out->len++] = aval_own(phys, &src->v[j++]);
+        } else {
+            out->seq[out->len] = dst->seq[i];
+            out->v[out->len++] = dst->v[i++];    /* ownership moves */
+        }
+    }
+    free(dst);
+    return out;
 }
 
 /* ---- COUNT ---- */
@@ -408,6 +474,11 @@ static void count_result(const agg_call *c, void *state, value_t *out, arena_t *
 }
 
 static void count_destroy(const agg_call *c, void *state) {}
+
+static void count_merge(const agg_call *c, void *dst, const void *src)
+{
+    *(int64_t *)dst += *(const int64_t *)src;
+}
 
 static void count_snapshot(const agg_call *c, void *state, snap_writer *w)
 {
@@ -546,6 +617,18 @@ static void avg_result(const agg_call *c, void *state, value_t *out, arena_t *a)
 
 static void sum_destroy(const agg_call *c, void *state) {}
 
+static void sum_merge(const agg_call *c, void *dst, const void *src)
+{
+    sum_state *d = dst;
+    const sum_state *s = src;
+    d->n += s->n;
+    switch (c->arg_type.id) {
+    case TY_DOUBLE: d->f += s->f; break;
+    case TY_DECIMAL: sum_set_dec(d, sum_dec(d) + sum_dec(s)); break;
+    default: d->i = (int64_t)((uint64_t)d->i + (uint64_t)s->i); break;
+    }
+}
+
 static void sum_snapshot(const agg_call *c, void *state, snap_writer *w)
 {
     const sum_state *s = state;
@@ -588,6 +671,7 @@ static void pick_update_append(const agg_call *c, void **states, const vector_t 
                                uint32_t n, enum pick_kind kind)
 {
     int phys = type_phys(c->arg_type);
+    uint64_t seq = uses_mset(kind) ? 0 : seq_reserve(n);
     for (uint32_t i = 0; i < n; i++) {
         if (sign[i] <= 0 || arg->nulls[i]) continue;      /* append-only: retractions cannot occur */
         held *h = &((pick_state *)states[i])->one;
@@ -599,7 +683,10 @@ static void pick_update_append(const agg_call *c, void **states, const vector_t 
         case PICK_FIRST: take = !h->has; break;
         default: take = 1; break;
         }
-        if (take) held_set(h, phys, &v);
+        if (take) {
+            held_set(h, phys, &v);
+            h->seq = seq + i;
+        }
     }
 }
 
@@ -607,12 +694,13 @@ static void pick_update_retract(const agg_call *c, void **states, const vector_t
                                 uint32_t n, enum pick_kind kind)
 {
     int phys = type_phys(c->arg_type);
+    uint64_t seq = uses_mset(kind) ? 0 : seq_reserve(n);
     for (uint32_t i = 0; i < n; i++) {
         if (!sign[i] || arg->nulls[i]) continue;
         pick_state *p = states[i];
         aval v = aval_read(arg, phys, i);
         if (uses_mset(kind)) p->many = mset_add(p->many, phys, &v, sign[i]);
-        else if (sign[i] > 0) p->many = vlist_push(p->many, phys, &v);
+        else if (sign[i] > 0) p->many = vlist_push(p->many, phys, &v, seq + i);
         else vlist_remove(p->many, phys, &v);
     }
 }
@@ -664,8 +752,42 @@ static void pick_destroy(const agg_call *c, void *state, enum pick_kind kind)
 static void mset_destroy(const agg_call *c, void *s) { pick_destroy(c, s, PICK_MIN); }
 static void vlist_destroy(const agg_call *c, void *s) { pick_destroy(c, s, PICK_FIRST); }
 
+/* Whether the held value of src replaces dst's when merging. */
+static int held_wins(int phys, const held *d, const held *s, enum pick_kind kind)
+{
+    if (!s->has) return 0;
+    if (!d->has) return 1;
+    switch (kind) {
+    case PICK_MIN: return aval_cmp(phys, &s->v, &d->v) < 0;
+    case PICK_MAX: return aval_cmp(phys, &s->v, &d->v) > 0;
+    case PICK_FIRST: return s->seq < d->seq;
+    default: return s->seq > d->seq;
+    }
+}
+
+static void pick_merge(const agg_call *c, void *dst, const void *src, enum pick_kind kind)
+{
+    pick_state *d = dst;
+    const pick_state *s = src;
+    int phys = type_phys(c->arg_type);
+    if (c->append_only) {
+        if (!held_wins(phys, &d->one, &s->one, kind)) return;
+        held_set(&d->one, phys, &s->one.v);
+        d->one.seq = s->one.seq;
+        return;
+    }
+    if (uses_mset(kind)) d->many = mset_merge(d->many, phys, s->many);
+    else d->many = vlist_merge(d->many, phys, s->many);
+}
+
+static void min_merge(const agg_call *c, void *d, const void *s) { pick_merge(c, d, s, PICK_MIN); }
+static void max_merge(const agg_call *c, void *d, const void *s) { pick_merge(c, d, s, PICK_MAX); }
+static void first_merge(const agg_call *c, void *d, const void *s) { pick_merge(c, d, s, PICK_FIRST); }
+static void last_merge(const agg_call *c, void *d, const void *s) { pick_merge(c, d, s, PICK_LAST); }
+
 /* Snapshot: u8 mode (0 one value, 1 many), then u8 has + value, or u32 n + values
- * (each followed by its i64 count for MIN/MAX). */
+ * (each followed by its i64 count for MIN/MAX); FIRST/LAST_VALUE values are followed by their
+ * u64 sequence number (as i64). */
 static void pick_snapshot(const agg_call *c, void *state, snap_writer *w, enum pick_kind kind)
 {
     const pick_state *p = state;
@@ -674,6 +796,7 @@ static void pick_snapshot(const agg_call *c, void *state, snap_writer *w, enum p
     if (c->append_only) {
         snap_put_u8(w, p->one.has);
         if (p->one.has) aval_put(w, phys, &p->one.v);
+        if (p->one.has && !uses_mset(kind)) snap_put_i64(w, (int64_t)p->one.seq);
         return;
     }
     if (uses_mset(kind)) {
@@ -690,7 +813,10 @@ static void pick_snapshot(const agg_call *c, void *state, snap_writer *w, enum p
     }
     const vlist *l = p->many;
     snap_put_u32(w, l ? l->len : 0);
-    for (uint32_t i = 0; l && i < l->len; i++) aval_put(w, phys, &l->v[i]);
+    for (uint32_t i = 0; l && i < l->len; i++) {
+        aval_put(w, phys, &l->v[i]);
+        snap_put_i64(w, (int64_t)l->seq[i]);
+    }
 }
 
 static void pick_restore(const agg_call *c, void *state, snap_reader *r, enum pick_kind kind)
@@ -703,14 +829,25 @@ static void pick_restore(const agg_call *c, void *state, snap_reader *r, enum pi
     if (c->append_only) {
         if (!snap_get_u8(r)) return;
         aval v = aval_get(r, phys);
-        if (!r->failed) held_set(&p->one, phys, &v);
+        uint64_t seq = uses_mset(kind) ? 0 : (uint64_t)snap_get_i64(r);
+        if (r->failed) return;
+        held_set(&p->one, phys, &v);
+        p->one.seq = seq;
+        seq_seen(seq);
         return;
     }
-    uint32_t n = get_count(r, uses_mset(kind) ? 12 : 4);
+    uint32_t n = get_count(r, 12);
     for (uint32_t i = 0; i < n && !r->failed; i++) {
         aval v = aval_get(r, phys);
         if (!uses_mset(kind)) {
-            if (!r->failed) p->many = vlist_push(p->many, phys, &v);
+            uint64_t seq = (uint64_t)snap_get_i64(r);
+            if (r->failed) return;
+            if (p->many && ((vlist *)p->many)->len && seq <= ((vlist *)p->many)->seq[((vlist *)p->many)->len - 1]) {
+                r->failed = 1;       /* sequence numbers must ascend */
+                return;
+            }
+            p->many = vlist_push(p->many, phys, &v, seq);
+            seq_seen(seq);
             continue;
         }
         int64_t count = snap_get_i64(r);
@@ -728,31 +865,31 @@ static void first_restore(const agg_call *c, void *s, snap_reader *r) { pick_res
 
 static const agg_def agg_count = {
     "COUNT", sizeof(int64_t), 1, count_result_type, count_init, count_update, count_result,
-    count_destroy, count_snapshot, count_restore,
+    count_destroy, count_snapshot, count_restore, count_merge,
 };
 static const agg_def agg_sum = {
     "SUM", sizeof(sum_state), 1, sum_result_type, sum_init, sum_update, sum_result,
-    sum_destroy, sum_snapshot, sum_restore,
+    sum_destroy, sum_snapshot, sum_restore, sum_merge,
 };
 static const agg_def agg_avg = {
     "AVG", sizeof(sum_state), 1, avg_result_type, sum_init, sum_update, avg_result,
-    sum_destroy, sum_snapshot, sum_restore,
+    sum_destroy, sum_snapshot, sum_restore, sum_merge,
 };
 static const agg_def agg_min = {
     "MIN", sizeof(pick_state), 1, pick_result_type, pick_init, min_update, min_result,
-    mset_destroy, min_snapshot, min_restore,
+    mset_destroy, min_snapshot, min_restore, min_merge,
 };
 static const agg_def agg_max = {
     "MAX", sizeof(pick_state), 1, pick_result_type, pick_init, max_update, max_result,
-    mset_destroy, min_snapshot, min_restore,
+    mset_destroy, min_snapshot, min_restore, max_merge,
 };
 static const agg_def agg_first = {
     "FIRST_VALUE", sizeof(pick_state), 1, pick_result_type, pick_init, first_update, first_result,
-    vlist_destroy, first_snapshot, first_restore,
+    vlist_destroy, first_snapshot, first_restore, first_merge,
 };
 static const agg_def agg_last = {
     "LAST_VALUE", sizeof(pick_state), 1, pick_result_type, pick_init, last_update, last_result,
-    vlist_destroy, first_snapshot, first_restore,
+    vlist_destroy, first_snapshot, first_restore, last_merge,
 };
 
 static const agg_def *const all_aggs[] = {
@@ -983,6 +1120,56 @@ void agg_block_update(const agg_set *s, void **blocks, const chunk_t *in, uint32
             *(int64_t *)blocks[start + i] += row_sign[i];
         }
         for (int ci = 0; ci < s->ncalls; ci++) update_call(s, ci, blocks + start, in, start, m, row_sign);
+    }
+}
+
+/* Merges src's DISTINCT set of call ci into dst's: counts add up, and the values dst had not
+ * seen reach dst's accumulator as additions, CHUNK_CAP at a time. */
+static void distinct_merge(const agg_set *s, int ci, void *dst, const void *src)
+{
+    const distinct_set *from = *distinct_slot(s, (void *)src, ci);
+    if (!from || !from->map.len) return;
+    distinct_set **to = distinct_slot(s, dst, ci);
+    if (!*to) *to = distinct_new();
+    const agg_call *c = &s->calls[ci];
+    int phys = type_phys(c->arg_type);
+    uint8_t nulls[CHUNK_CAP] = {0};
+    int64_t nums[CHUNK_CAP];
+    str_t strs[CHUNK_CAP];
+    int8_t sign[CHUNK_CAP];
+    void *states[CHUNK_CAP];
+    vector_t arg;
+    memset(&arg, 0, sizeof arg);
+    arg.type = c->arg_type;
+    arg.nulls = nulls;
+    if (phys == PHYS_STR) arg.str = strs;
+    else arg.i64 = nums;
+    uint32_t m = 0;
+    hmap_entry *e;
+    for (size_t pos = 0; hmap_next(&from->map, &pos, &e);) {
+        int created = 0;
+        void **slot = hmap_put(&(*to)->map, e->key, e->klen, hash_bytes(e->key, e->klen), &created);
+        *slot = (void *)((intptr_t)*slot + (intptr_t)e->val);
+        if (!created) continue;
+        if (phys == PHYS_STR) strs[m] = str_view(e->key, e->klen);    /* src's bytes: stable */
+        else memcpy(&nums[m], e->key, 8);
+        sign[m] = 1;
+        states[m] = (char *)dst + c->state_off;
+        if (++m == CHUNK_CAP) {
+            c->def->update(c, states, &arg, sign, m);
+            m = 0;
+        }
+    }
+    if (m) c->def->update(c, states, &arg, sign, m);
+}
+
+void agg_block_merge(const agg_set *s, void *dst, const void *src)
+{
+    *(int64_t *)dst += agg_block_count(src);
+    for (int i = 0; i < s->ncalls; i++) {
+        const agg_call *c = &s->calls[i];
+        if (s->distinct_off[i]) distinct_merge(s, i, dst, src);
+        else c->def->merge(c, (char *)dst + c->state_off, (const char *)src + c->state_off);
     }
 }
 

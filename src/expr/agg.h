@@ -38,6 +38,9 @@ struct agg_def {
     void (*destroy)(const agg_call *c, void *state);
     void (*snapshot)(const agg_call *c, void *state, snap_writer *w);
     void (*restore)(const agg_call *c, void *state, snap_reader *r);
+    /* Folds the accumulator src into dst as if dst had also seen src's rows (src is left
+     * unchanged; both belong to the same call). FIRST/LAST_VALUE order by arrival. */
+    void (*merge)(const agg_call *c, void *dst, const void *src);
 };
 
 const agg_def *agg_lookup(const char *name);     /* case-insensitive; NULL if unknown */
@@ -74,6 +77,9 @@ void agg_block_destroy(const agg_set *s, void *block);
 void agg_block_update(const agg_set *s, void **blocks, const chunk_t *in, uint32_t n);
 static inline int64_t agg_block_count(const void *block) { return *(const int64_t *)block; }
 /* Results of all aggregates into out[0..ncalls-1] (strings allocated in a). */
+/* Folds block src into dst (row counts add up; a DISTINCT aggregate merges its value sets and
+ * feeds dst's aggregate only the values dst had not seen). src is left unchanged. */
+void agg_block_merge(const agg_set *s, void *dst, const void *src);
 void agg_block_results(const agg_set *s, void *block, value_t *out, arena_t *a);
 void agg_block_snapshot(const agg_set *s, void *block, snap_writer *w);
 void agg_block_restore(const agg_set *s, void *block, snap_reader *r);

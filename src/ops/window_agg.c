@@ -25,13 +25,24 @@
  * group, or a scratch "discard" block for rows without a k-th window or whose k-th window
  * already fired; the blocks are found row by row (a row's key entry and ring are visited
  * once for all its windows, up to 16 positions per pass), the key entries and rings of rows
- * a few ahead prefetched. The aggregate API has no merge, so HOP/CUMULATE update every
- * window of a row rather than shared slices. New groups copy an initialised block when
+ * a few ahead prefetched. New groups copy an initialised block when
  * initialising is position-independent (checked once: two initialisations, same bytes). Firing a window does not touch its keys' entries: a ring
  * slot of a fired window counts as free (a window never opens again once it fired, so a
  * processing-time row whose window already fired is late too), and after windows fired a
  * sweep over the compact per-slab "last fire time" arrays frees the entries all of whose
  * windows fired.
+ *
+ * Slicing (HOP, CUMULATE). The units of state above are then slices, not windows: the grid of
+ * gcd(size, slide) (CUMULATE: the step), so a row updates only its own slice and a key keeps
+ * one block per slice in which it appeared. A slice lives until the last window containing
+ * it fired (its fire_at is that window's). Creating a slice registers the windows containing
+ * it that are not late (`pending`, by window end) in the fire queue. Firing a window puts each
+ * of its slices' groups in key order (ordered as a window's, below, then moved into fresh pages
+ * in that order, their ring slots following; redone only when the slice gained groups since)
+ * and merges those sorted slices through a small heap: equal keys are the same key entry, and
+ * their blocks are merged (agg_block_merge, in slice order) into one of CHUNK_CAP scratch
+ * blocks per output row. So a window costs no sort of its own and no state beyond a chunk's
+ * blocks. Slices all of whose windows fired are freed after the firing pass.
  *
  * State of SESSION: per key, its open sessions (disjoint, sorted) and the rows they hold,
  * copied (only the columns the aggregates read) into a row pool (ops/rowpool.h). Merging two
@@ -59,8 +70,8 @@
  * window fires.
  *
  * Checkpoint: u8 version, i64 watermark, i64 watermark sent, then for fixed windows u32
- * nwindows and per window i64 start, i64 end, u32 ngroups, per group the key bytes and
- * agg_block_snapshot; for sessions u32 nkeys and per key the key bytes, u32 nsessions with
+ * nwindows and per window (per slice for HOP/CUMULATE) i64 start, i64 end, u32 ngroups, per
+ * group the key bytes and agg_block_snapshot; for sessions u32 nkeys and per key the key bytes, u32 nsessions with
  * i64 start/end each, u32 nrows with i64 time, u8 op and the stored column values each. */
 #include "ops/ops.h"
 #include "ops/rowpool.h"
@@ -71,7 +82,7 @@
 #include <endian.h>
 #include <stdlib.h>
 
-#define SNAP_VERSION 1
+#define SNAP_VERSION 2
 #define WIDX_NONE INT64_MIN       /* free ring slot */
 #define KEY_INLINE 16             /* key bytes stored inside a key entry */
 #define GROUP_PAGE 1024           /* group entries per page of a window */
@@ -122,18 +133,26 @@ struct wgroup {                   /* a group entry; its aggregate block follows 
                                      output need not visit the key entry */
 };
 
+typedef struct sort_item {        /* a group being ordered for output */
+    uint64_t hi, lo;              /* its first 16 key bytes as big-endian numbers */
+    wgroup *group;
+} sort_item;
+
 typedef struct window {
     int64_t widx;
     int64_t start, end;           /* [start, end) in the reading */
     int64_t fire_at;
     VEC(uint8_t *) pages;         /* group entries in arrival order, GROUP_PAGE per page */
     uint32_t ngroups;
+    uint32_t sorted;              /* slices: groups 0..sorted-1 are in key order */
 } window_t;
 
-typedef struct sort_item {        /* a group being ordered for output */
-    uint64_t hi, lo;              /* its first 16 key bytes as big-endian numbers */
-    wgroup *group;
-} sort_item;
+typedef struct slice_head {       /* a slice's next group in key order, while merging */
+    const window_t *slice;
+    wgroup *g;                    /* the slice's group number pos */
+    uint32_t pos;
+} slice_head;
+
 
 typedef struct packed_item {      /* a group being ordered by the bits in which keys differ */
     uint64_t packed;
@@ -184,7 +203,14 @@ typedef struct window_agg {
     int64_t *prop_vals;           /* property values of the window being emitted */
     int *need;                    /* input columns read (copied from a selected chunk) */
     int nneed;
-    int64_t max_windows;          /* windows per row */
+    int64_t max_windows;          /* windows per row (1 when sliced) */
+    int sliced;                   /* HOP/CUMULATE: state per slice, windows merged at firing */
+    int64_t slice_us;             /* slice length (gcd(size, slide); CUMULATE: the step) */
+    hmap_t pending;               /* sliced: i64 end of each registered, unfired window */
+    VEC(slice_head) heads;        /* sliced firing: the window's slices, merged in key order */
+    VEC(uint32_t) head_heap;      /*   min-heap of head indexes by their group's key */
+    void *mblocks;                /*   CHUNK_CAP blocks of merged groups being emitted */
+    VEC(window_t *) done_slices;  /* scratch of windows_fire */
     /* fixed windows */
     hmap_t windows;               /* i64 window index -> window_t* */
     hidx_t gkeys;                 /* gkey* by hash */
@@ -278,6 +304,11 @@ static int64_t clock_now(const window_agg *wa)
 static void window_bounds(const window_agg *wa, int64_t widx, int64_t *start, int64_t *end)
 {
     const window_spec *w = &wa->w;
+    if (wa->sliced) {
+        *start = w->offset_us + widx * wa->slice_us;
+        *end = *start + wa->slice_us;
+        return;
+    }
     switch (w->kind) {
     case WIN_TUMBLE:
         *start = w->offset_us + widx * w->size_us;
@@ -297,6 +328,7 @@ static void window_bounds(const window_agg *wa, int64_t widx, int64_t *start, in
 static int64_t window_index(const window_agg *wa, int64_t start, int64_t end)
 {
     const window_spec *w = &wa->w;
+    if (wa->sliced) return floor_div(start - w->offset_us, wa->slice_us);
     switch (w->kind) {
     case WIN_TUMBLE: return floor_div(start - w->offset_us, w->size_us);
     case WIN_HOP: return floor_div(start - w->offset_us, w->slide_us);
@@ -308,6 +340,10 @@ static int64_t window_index(const window_agg *wa, int64_t start, int64_t end)
 static uint32_t row_windows(const window_agg *wa, int64_t t, int64_t *first)
 {
     const window_spec *w = &wa->w;
+    if (wa->sliced) {
+        *first = floor_div(t - w->offset_us, wa->slice_us);
+        return 1;
+    }
     switch (w->kind) {
     case WIN_TUMBLE:
         *first = floor_div(t - w->offset_us, w->size_us);
@@ -325,6 +361,30 @@ static uint32_t row_windows(const window_agg *wa, int64_t t, int64_t *first)
         return (uint32_t)(steps - j + 1);
     }
     }
+}
+
+/* ---- slices (HOP, CUMULATE) ---- */
+
+/* The end of the last window containing the slice starting at `start`. */
+static int64_t slice_last_end(const window_agg *wa, int64_t start)
+{
+    const window_spec *w = &wa->w;
+    int64_t step = w->kind == WIN_HOP ? w->slide_us : w->size_us;
+    return w->offset_us + floor_div(start - w->offset_us, step) * step + w->size_us;
+}
+
+/* The end a window or slice [start, end) must wait for before it can be freed. */
+static int64_t state_end(const window_agg *wa, int64_t start, int64_t end)
+{
+    return wa->sliced ? slice_last_end(wa, start) : end;
+}
+
+/* The start of the window ending at `end` (HOP: end - size; CUMULATE: its period start). */
+static int64_t sliced_window_start(const window_agg *wa, int64_t end)
+{
+    const window_spec *w = &wa->w;
+    if (w->kind == WIN_HOP) return end - w->size_us;
+    return w->offset_us + floor_div(end - 1 - w->offset_us, w->size_us) * w->size_us;
 }
 
 /* ---- order-preserving key encoding ----
@@ -777,15 +837,39 @@ static wgroup *window_add_group(window_agg *wa, window_t *win, gkey *k)
     return g;
 }
 
+/* Queue the window ending at `end` unless it is queued, fired or late. */
+static void window_register(window_agg *wa, int64_t end)
+{
+    int64_t at = fire_time(wa, end);
+    if (window_is_late(wa, end) || at <= wa->fired_limit) return;
+    int created = 0;
+    hmap_put(&wa->pending, &end, sizeof end, widx_hash(end), &created);
+    if (created) heap_push(wa, (fire_entry){at, end, sliced_window_start(wa, end), NULL});
+}
+
+/* Queue the windows containing the slice [start, end): HOP windows [ws, ws + size) with
+ * ws <= start on the slide grid and ws + size >= end; CUMULATE windows of the slice's period
+ * ending at or after end. */
+static void slice_register_windows(window_agg *wa, int64_t start, int64_t end)
+{
+    int64_t step = wa->w.slide_us, last = slice_last_end(wa, start);
+    if (wa->w.kind == WIN_HOP) {
+        for (int64_t we = last; we >= end; we -= step) window_register(wa, we);
+        return;
+    }
+    for (int64_t we = end; we <= last; we += step) window_register(wa, we);
+}
+
 static window_t *window_create(window_agg *wa, int64_t widx)
 {
     window_t *win = xcalloc(1, sizeof *win);
     win->widx = widx;
     window_bounds(wa, widx, &win->start, &win->end);
-    win->fire_at = fire_time(wa, win->end);
+    win->fire_at = fire_time(wa, state_end(wa, win->start, win->end));
     wa->min_open = MIN(wa->min_open, widx);
     *hmap_put(&wa->windows, &widx, sizeof widx, widx_hash(widx), NULL) = win;
-    heap_push(wa, (fire_entry){win->fire_at, win->end, win->start, win});
+    if (wa->sliced) slice_register_windows(wa, win->start, win->end);
+    else heap_push(wa, (fire_entry){win->fire_at, win->end, win->start, win});
     return win;
 }
 
@@ -814,6 +898,7 @@ static window_t *window_at(window_agg *wa, int64_t widx)
     if (!win) {
         int64_t start, end;
         window_bounds(wa, widx, &start, &end);
+        end = state_end(wa, start, end);
         if (window_is_late(wa, end) || fire_time(wa, end) <= wa->fired_limit) return NULL;
         win = window_create(wa, widx);
     }
@@ -1140,17 +1225,160 @@ static int window_emit(window_agg *wa, window_t *win)
     return rc;
 }
 
+/* Put the slice's groups in key order, moved into fresh pages in that order (so that merging
+ * reads them sequentially; blocks may move, see expr/agg.h) with their keys' ring slots
+ * following. Done again only when the slice gained groups since. */
+static void slice_sort(window_agg *wa, window_t *slice)
+{
+    if (slice->sorted == slice->ngroups) return;
+    window_order(wa, slice);
+    uint32_t n = slice->ngroups;
+    uint8_t **old = slice->pages.items;
+    size_t nold = slice->pages.len;
+    memset(&slice->pages, 0, sizeof slice->pages);
+    slice->ngroups = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        wgroup *g = wa->order.items[i];
+        if (slice->ngroups % GROUP_PAGE == 0) {
+            uint8_t *page = wa->spare_pages.len ? wa->spare_pages.items[--wa->spare_pages.len]
+                                                : xmalloc(GROUP_PAGE * wa->group_size);
+            VEC_PUSH(slice->pages, page);
+        }
+        wgroup *moved = window_group(wa, slice, slice->ngroups++);
+        copy_words(moved, g, wa->group_size);
+        ring_slot(g->key, slice->widx)->group = moved;
+    }
+    slice->sorted = n;
+    for (size_t i = 0; i < nold; i++) VEC_PUSH(wa->spare_pages, old[i]);
+    free(old);
+}
+
+/* Head a's group comes before head b's in key order (equal keys: the same key entry). */
+static int head_before(const slice_head *a, const slice_head *b)
+{
+    const wgroup *x = a->g, *y = b->g;
+    int c = memcmp(x->kbytes, y->kbytes, KEY_INLINE);
+    if (c || x->key == y->key) return c < 0;
+    return group_key_cmp(x, y) < 0;
+}
+
+static wgroup *least_group(const window_agg *wa) { return wa->heads.items[wa->head_heap.items[0]].g; }
+
+static void head_sift_down(window_agg *wa, size_t i)
+{
+    uint32_t *h = wa->head_heap.items;
+    const slice_head *hs = wa->heads.items;
+    size_t n = wa->head_heap.len;
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, m = i;
+        if (l < n && head_before(&hs[h[l]], &hs[h[m]])) m = l;
+        if (r < n && head_before(&hs[h[r]], &hs[h[m]])) m = r;
+        if (m == i) return;
+        uint32_t t = h[i]; h[i] = h[m]; h[m] = t;
+        i = m;
+    }
+}
+
+/* Advance the least head past its group (dropping an exhausted slice). */
+static void head_advance(window_agg *wa)
+{
+    slice_head *h = &wa->heads.items[wa->head_heap.items[0]];
+    if (++h->pos == h->slice->ngroups) wa->head_heap.items[0] = wa->head_heap.items[--wa->head_heap.len];
+    else h->g = window_group(wa, h->slice, h->pos);
+    if (wa->head_heap.len) head_sift_down(wa, 0);
+}
+
+/* Emit the m merged groups keys/eblocks and destroy their blocks. */
+static void merged_emit(window_agg *wa, uint32_t m)
+{
+    emit_rows(wa, wa->ekeys, wa->eblocks, m);
+    for (uint32_t i = 0; i < m; i++) agg_block_destroy(&wa->aggs, wa->eblocks[i]);
+}
+
+/* The slices of window [start, end) that hold groups, as heads in key order. */
+static void heads_start(window_agg *wa, int64_t start, int64_t end)
+{
+    wa->heads.len = wa->head_heap.len = 0;
+    int64_t lo = window_index(wa, start, start), hi = window_index(wa, end, end);
+    for (int64_t s = lo; s < hi; s++) {
+        void **slot = hmap_get(&wa->windows, &s, sizeof s, widx_hash(s));
+        window_t *slice = slot ? *slot : NULL;
+        if (!slice || !slice->ngroups) continue;
+        slice_sort(wa, slice);
+        VEC_PUSH(wa->heads, ((slice_head){slice, window_group(wa, slice, 0), 0}));
+        VEC_PUSH(wa->head_heap, (uint32_t)(wa->heads.len - 1));
+    }
+    for (size_t i = wa->head_heap.len / 2 + 1; i-- > 0;) head_sift_down(wa, i);
+}
+
+/* Sliced: emit window [start, end): per key in key order, the merge of its slices' blocks. */
+static int sliced_window_emit(window_agg *wa, int64_t start, int64_t end)
+{
+    set_props(wa, start, end);
+    heads_start(wa, start, end);
+    if (!wa->mblocks) wa->mblocks = xmalloc((size_t)CHUNK_CAP * wa->aggs.block_size);
+    uint32_t m = 0, room = 0;
+    while (wa->head_heap.len) {
+        if (!m) {
+            if (chunk_full(wa->out) && flush_out(wa) < 0) return -1;
+            room = wa->out->cap - wa->out->nrows;
+        }
+        wgroup *g = least_group(wa);
+        void *block = (char *)wa->mblocks + (size_t)m * wa->aggs.block_size;
+        if (wa->fresh) copy_words(block, wa->fresh, wa->aggs.block_size);
+        else agg_block_init(&wa->aggs, block);
+        do {
+            agg_block_merge(&wa->aggs, block, group_block(least_group(wa)));
+            head_advance(wa);
+        } while (wa->head_heap.len && least_group(wa)->key == g->key);
+        if (agg_block_count(block) <= 0) {
+            agg_block_destroy(&wa->aggs, block);
+            continue;
+        }
+        wa->ekeys[m] = g->klen <= KEY_INLINE ? g->kbytes : g->key->key;
+        wa->eblocks[m++] = block;
+        if (m == room) {
+            merged_emit(wa, m);
+            m = 0;
+        }
+    }
+    if (m) merged_emit(wa, m);
+    return 0;
+}
+
+/* Sliced: free the slices all of whose windows fired (fire_at <= limit). */
+static void slices_free(window_agg *wa, int64_t limit)
+{
+    wa->done_slices.len = 0;
+    hmap_entry *e;
+    for (size_t pos = 0; hmap_next(&wa->windows, &pos, &e);)
+        if (((window_t *)e->val)->fire_at <= limit) VEC_PUSH(wa->done_slices, e->val);
+    for (size_t i = 0; i < wa->done_slices.len; i++) {
+        window_t *slice = wa->done_slices.items[i];
+        for (uint32_t j = 0; j < slice->ngroups; j++)
+            agg_block_destroy(&wa->aggs, group_block(window_group(wa, slice, j)));
+        wa->fired_windows++;
+        window_free(wa, slice);
+    }
+}
+
 static int windows_fire(window_agg *wa, int64_t limit)
 {
-    while (wa->heap.len && wa->heap.items[0].fire_at <= limit) {
+    int rc = 0;
+    while (rc == 0 && wa->heap.len && wa->heap.items[0].fire_at <= limit) {
         fire_entry e = heap_pop(wa);
+        if (wa->sliced) {
+            hmap_del(&wa->pending, &e.end, sizeof e.end, widx_hash(e.end));
+            rc = sliced_window_emit(wa, e.start, e.end);
+            continue;
+        }
         window_t *win = e.target;
         wa->fired_windows++;
-        int rc = window_emit(wa, win);
+        rc = window_emit(wa, win);
         window_free(wa, win);
-        if (rc < 0) return -1;
     }
-    return 0;
+    if (wa->sliced) slices_free(wa, limit);
+    return rc;
 }
 
 /* ---- SESSION ---- */
@@ -1614,6 +1842,11 @@ static void windows_destroy(window_agg *wa)
         free(win);
     }
     hmap_free(&wa->windows);
+    hmap_free(&wa->pending);
+    VEC_FREE(wa->heads);
+    VEC_FREE(wa->head_heap);
+    free(wa->mblocks);
+    VEC_FREE(wa->done_slices);
     gkey *k;
     for (size_t pos = 0; (k = hidx_next(&wa->gkeys, &pos));) {
         if (k->ring != k->inline_ring) free(k->ring);
@@ -1709,6 +1942,16 @@ static int check_spec(const window_spec *w, int nkeys, int naggs, int nprops, co
     return 0;
 }
 
+static int64_t gcd_i64(int64_t a, int64_t b)
+{
+    while (b) {
+        int64_t t = a % b;
+        a = b;
+        b = t;
+    }
+    return a;
+}
+
 static int64_t windows_per_row(const window_spec *w)
 {
     switch (w->kind) {
@@ -1781,11 +2024,12 @@ static void needed_columns(window_agg *wa, const agg_call *aggs, int naggs)
 }
 
 /* Key entries hold a ring of at least windows-per-row + 1 slots (a key's windows plus one
- * more while the previous one waits for the watermark) and short keys inline. */
+ * more while the previous one waits for the watermark) and short keys inline. Sliced, one
+ * slot: most keys of sparse data appear in one slice; the others grow their ring. */
 static void fixed_layout(window_agg *wa)
 {
-    wa->ring_inline = 2;
-    while (wa->ring_inline < wa->max_windows + 1) wa->ring_inline *= 2;
+    wa->ring_inline = wa->sliced ? 1 : 2;
+    while (!wa->sliced && wa->ring_inline < wa->max_windows + 1) wa->ring_inline *= 2;
     wa->gkey_size = sizeof(gkey) + wa->ring_inline * sizeof(wslot);
     wa->group_size = (sizeof(wgroup) + wa->aggs.block_size + 15) & ~(size_t)15;
 }
@@ -1811,10 +2055,13 @@ op_t *window_agg_new(exec_ctx *ctx, const schema_t *out, const window_spec *w,
     if (w->kind == WIN_SESSION) session_layout(wa, aggs, naggs);
     else wa->calls = aggs;
     agg_set_init(&wa->aggs, wa->calls, naggs);
-    wa->max_windows = windows_per_row(w);
+    wa->sliced = w->kind == WIN_HOP || w->kind == WIN_CUMULATE;
+    wa->slice_us = w->kind == WIN_HOP ? gcd_i64(w->size_us, w->slide_us) : w->slide_us;
+    wa->max_windows = wa->sliced ? 1 : windows_per_row(w);
     wa->radix_count = xcalloc((64 + RADIX_BITS - 1) / RADIX_BITS, sizeof *wa->radix_count);
     fixed_layout(wa);
     hmap_init(&wa->windows);
+    hmap_init(&wa->pending);
     hidx_init(&wa->gkeys);
     wa->fired_limit = TS_MIN;
     wa->min_open = INT64_MAX;

@@ -1,5 +1,5 @@
 /* test_agg.c - aggregate functions: results with and without retraction, NULLs, FILTER,
- * DISTINCT, long strings, result types, and snapshot/restore of state blocks. */
+ * DISTINCT, long strings, result types, snapshot/restore of state blocks, and merging blocks. */
 #include "check.h"
 #include "expr/agg.h"
 #include "base/util.h"
@@ -823,6 +823,194 @@ TEST(chunk_larger_than_cap)
     h_end(&h);
 }
 
+/* Feeds n INT values, all with op `op`, to one group. */
+static void int_chunk_to(harness *h, const int64_t *vals, int n, uint8_t op, int group)
+{
+    value_t v[16];
+    int groups[16];
+    for (int i = 0; i < n; i++) { v[i] = I(vals[i]); groups[i] = group; }
+    h_feed(h, col_chunk(T(TY_INT), v, (const uint8_t[16]){op, op, op, op, op, op, op, op, op, op, op, op, op, op, op, op}, n), groups);
+}
+
+TEST(merge_matches_one_block)
+{
+    /* Rows 0..19 split over groups 1 and 2 in runs of five, merged into group 0 (later run
+     * first), give what one block fed every row gives; the merged blocks are unchanged. */
+    harness a = {0}, b = {0};
+    setup_all(&a);
+    setup_all(&b);
+    h_feed(&a, all_chunk(0, 20, PI), NULL);
+    h_feed(&a, all_chunk(3, 4, MD), NULL);
+    int groups[20];
+    for (int i = 0; i < 20; i++) groups[i] = 1 + (i / 5) % 2;
+    h_feed(&b, all_chunk(0, 20, PI), groups);
+    h_feed(&b, all_chunk(3, 4, MD), groups + 3);
+    char ra[512], rb[512], r1[512], r2[512], after[512];
+    all_results(&b, 1, r1, sizeof r1);
+    all_results(&b, 2, r2, sizeof r2);
+    agg_block_merge(&b.set, b.blocks[0], b.blocks[2]);
+    agg_block_merge(&b.set, b.blocks[0], b.blocks[1]);
+    all_results(&a, 0, ra, sizeof ra);
+    all_results(&b, 0, rb, sizeof rb);
+    CHECK_EQ_STR(rb, ra);
+    CHECK_EQ_STR(ra, "16, 1.72, 5.375, a string longer than twelve 0, short 4, "
+                     "a string longer than twelve 0, short 4, 10");
+    CHECK_EQ_INT(agg_block_count(b.blocks[0]), 16);
+    all_results(&b, 1, after, sizeof after);
+    CHECK_EQ_STR(after, r1);
+    all_results(&b, 2, after, sizeof after);
+    CHECK_EQ_STR(after, r2);
+    /* Group 2: rows 7..9 and 15..19 (5 and 6 retracted, but seen by the append-only MAX). */
+    CHECK_EQ_STR(r2, "8, 1.09, 6.8125, a string longer than twelve 1, short 4, short 2, short 4, 5");
+    /* The merged block snapshots, restores and goes on like the reference. */
+    snap_writer w = {0};
+    agg_block_snapshot(&b.set, b.blocks[0], &w);
+    snap_reader r;
+    snap_reader_init(&r, w.buf, w.len);
+    agg_block_restore(&b.set, b.blocks[1], &r);
+    CHECK_EQ_INT(r.failed, 0);
+    snap_writer_free(&w);
+    h_feed(&a, all_chunk(40, 3, PI), NULL);
+    int g1[3] = {1, 1, 1};
+    h_feed(&b, all_chunk(40, 3, PI), g1);
+    all_results(&a, 0, ra, sizeof ra);
+    all_results(&b, 1, rb, sizeof rb);
+    CHECK_EQ_STR(rb, ra);
+    h_end(&a);
+    h_end(&b);
+}
+
+TEST(merge_first_last_by_arrival)
+{
+    /* Group 1 holds the earliest and the latest rows, group 2 the middle ones. */
+    harness h = {0};
+    add_call(&h, "FIRST_VALUE", 0, T(TY_INT))->append_only = 1;
+    add_call(&h, "LAST_VALUE", 0, T(TY_INT))->append_only = 1;
+    add_call(&h, "FIRST_VALUE", 0, T(TY_INT));
+    add_call(&h, "LAST_VALUE", 0, T(TY_INT));
+    add_call(&h, "MIN", 0, T(TY_INT))->append_only = 1;
+    add_call(&h, "MAX", 0, T(TY_INT));
+    add_call(&h, "SUM", 0, T(TY_INT));
+    add_call(&h, "COUNT", 0, T(TY_INT));
+    h_start(&h);
+    int_chunk_to(&h, (const int64_t[]){10, 20}, 2, PI, 1);
+    int_chunk_to(&h, (const int64_t[]){30, 5, 40}, 3, PI, 2);
+    int_chunk_to(&h, (const int64_t[]){50}, 1, PI, 1);
+    agg_block_merge(&h.set, h.blocks[0], h.blocks[2]);
+    agg_block_merge(&h.set, h.blocks[0], h.blocks[1]);
+    CHECK_EQ_STR(h_text(&h, 0, 0), "10");
+    CHECK_EQ_STR(h_text(&h, 0, 1), "50");
+    CHECK_EQ_STR(h_text(&h, 0, 2), "10");
+    CHECK_EQ_STR(h_text(&h, 0, 3), "50");
+    CHECK_EQ_STR(h_text(&h, 0, 4), "5");
+    CHECK_EQ_STR(h_text(&h, 0, 5), "50");
+    CHECK_EQ_STR(h_text(&h, 0, 6), "155");
+    CHECK_EQ_STR(h_text(&h, 0, 7), "6");
+    /* The retracting lists were interleaved in arrival order: 10 20 30 5 40 50. */
+    int_chunk_to(&h, (const int64_t[]){10, 50, 40}, 3, MD, 0);
+    CHECK_EQ_STR(h_text(&h, 0, 2), "20");
+    CHECK_EQ_STR(h_text(&h, 0, 3), "5");
+    CHECK_EQ_STR(h_text(&h, 0, 5), "30");
+    CHECK_EQ_STR(h_text(&h, 0, 6), "55");
+    /* Merging an empty block changes nothing. */
+    agg_block_destroy(&h.set, h.blocks[2]);
+    agg_block_init(&h.set, h.blocks[2]);
+    agg_block_merge(&h.set, h.blocks[0], h.blocks[2]);
+    CHECK_EQ_STR(h_text(&h, 0, 2), "20");
+    CHECK_EQ_STR(h_text(&h, 0, 3), "5");
+    CHECK_EQ_INT(agg_block_count(h.blocks[0]), 6 - 3);
+    h_end(&h);
+}
+
+TEST(merge_sum_wraps_and_nulls)
+{
+    harness h = {0};
+    add_call(&h, "SUM", 0, T(TY_BIGINT));
+    add_call(&h, "AVG", 0, T(TY_BIGINT));
+    h_start(&h);
+    value_t big[2] = {I(INT64_MAX), N()};
+    int g1[2] = {1, 1}, g2[1] = {2};
+    h_feed(&h, col_chunk(T(TY_BIGINT), big, NULL, 2), g1);
+    value_t one[1] = {I(1)};
+    h_feed(&h, col_chunk(T(TY_BIGINT), one, NULL, 1), g2);
+    agg_block_merge(&h.set, h.blocks[0], h.blocks[1]);
+    CHECK_EQ_INT(h_result(&h, 0, 1).i, INT64_MAX);
+    agg_block_merge(&h.set, h.blocks[0], h.blocks[2]);
+    CHECK_EQ_INT(h_result(&h, 0, 0).i, INT64_MIN);       /* wraps like Java's long */
+    CHECK_EQ_INT(agg_block_count(h.blocks[0]), 3);
+    /* Only NULLs: still NULL after the merge. */
+    agg_block_destroy(&h.set, h.blocks[1]);
+    agg_block_init(&h.set, h.blocks[1]);
+    agg_block_destroy(&h.set, h.blocks[2]);
+    agg_block_init(&h.set, h.blocks[2]);
+    value_t nul[1] = {N()};
+    h_feed(&h, col_chunk(T(TY_BIGINT), nul, NULL, 1), g2);
+    agg_block_merge(&h.set, h.blocks[1], h.blocks[2]);
+    CHECK(h_result(&h, 1, 0).null);
+    CHECK(h_result(&h, 1, 1).null);
+    CHECK_EQ_INT(agg_block_count(h.blocks[1]), 1);
+    h_end(&h);
+}
+
+TEST(merge_distinct_sets)
+{
+    harness h = {0};
+    add_call(&h, "COUNT", 0, T(TY_INT))->distinct = 1;
+    add_call(&h, "SUM", 0, T(TY_INT))->distinct = 1;
+    add_call(&h, "COUNT", -1, T(TY_NULL));
+    h_start(&h);
+    int_chunk_to(&h, (const int64_t[]){1, 2, 2, 3}, 4, PI, 1);
+    int_chunk_to(&h, (const int64_t[]){2, 3, 4}, 3, PI, 2);
+    agg_block_merge(&h.set, h.blocks[0], h.blocks[1]);
+    agg_block_merge(&h.set, h.blocks[0], h.blocks[2]);
+    CHECK_EQ_STR(h_text(&h, 0, 0), "4");
+    CHECK_EQ_STR(h_text(&h, 0, 1), "10");
+    CHECK_EQ_STR(h_text(&h, 0, 2), "7");
+    /* Value counts added up: 2 was seen three times, 4 once. */
+    int_chunk_to(&h, (const int64_t[]){2, 2}, 2, MD, 0);
+    CHECK_EQ_STR(h_text(&h, 0, 0), "4");
+    int_chunk_to(&h, (const int64_t[]){2, 4}, 2, MD, 0);
+    CHECK_EQ_STR(h_text(&h, 0, 0), "2");
+    CHECK_EQ_STR(h_text(&h, 0, 1), "4");
+    /* The sources are unchanged. */
+    CHECK_EQ_STR(h_text(&h, 1, 0), "3");
+    CHECK_EQ_STR(h_text(&h, 2, 1), "9");
+    h_end(&h);
+}
+
+TEST(merge_distinct_many_strings)
+{
+    /* More new values than one update batch (CHUNK_CAP), long strings among them. */
+    harness h = {0};
+    add_call(&h, "COUNT", 0, T(TY_STRING))->distinct = 1;
+    add_call(&h, "MAX", 0, T(TY_STRING))->distinct = 1;
+    h_start(&h);
+    type_t t = T(TY_STRING);
+    for (int part = 0; part < 2; part++) {
+        int lo = part ? 1000 : 0, hi = part ? 3000 : 1500;
+        for (int base = lo; base < hi; base += CHUNK_CAP) {
+            chunk_t *c = chunk_new_types(1, &t, CHUNK_CAP);
+            int groups[CHUNK_CAP];
+            int n = 0;
+            for (int i = base; i < hi && n < CHUNK_CAP; i++, n++) {
+                char s[64];
+                snprintf(s, sizeof s, i % 3 ? "v%05d" : "a long string value %05d", i);
+                value_t v = S(s);
+                chunk_append_values(c, &v, PI);
+                groups[n] = 1 + part;
+            }
+            h_feed(&h, c, groups);
+        }
+    }
+    agg_block_merge(&h.set, h.blocks[0], h.blocks[1]);
+    agg_block_merge(&h.set, h.blocks[0], h.blocks[2]);
+    CHECK_EQ_STR(h_text(&h, 0, 0), "3000");
+    CHECK_EQ_STR(h_text(&h, 0, 1), "v02999");
+    CHECK_EQ_STR(h_text(&h, 1, 0), "1500");
+    CHECK_EQ_INT(agg_block_count(h.blocks[0]), 3500);
+    h_end(&h);
+}
+
 int main(void)
 {
     RUN(lookup_and_names);
@@ -852,5 +1040,10 @@ int main(void)
     RUN(block_snapshot_restore);
     RUN(block_restore_truncated);
     RUN(chunk_larger_than_cap);
+    RUN(merge_matches_one_block);
+    RUN(merge_first_last_by_arrival);
+    RUN(merge_sum_wraps_and_nulls);
+    RUN(merge_distinct_sets);
+    RUN(merge_distinct_many_strings);
     return CHECK_DONE();
 }

@@ -1,7 +1,7 @@
 /* test_window_agg.c - WindowAggregate: TUMBLE/HOP/CUMULATE/SESSION on hand-made inputs with
  * out-of-order rows and watermarks, late rows, LTZ alignment, processing time, checkpoints;
  * output in key order for many keys (every sort path), key entries with many open windows
- * and key entries reused as windows fire.
+ * and key entries reused as windows fire; HOP/CUMULATE slices merged per window.
  *
  * Each test is a script of events run against the operator; a capture operator records what
  * comes out as text ("+I[a, 2, 5, 2017-11-26 09:00:00.000, ...]", "WM 2017-11-26 09:09:59.999").
@@ -326,6 +326,55 @@ TEST(hop_partial_late)
                  "WM 2017-11-26 09:09:59.999\n"
                  "+I[a, 1, 2, 2017-11-26 09:05:00.000, 2017-11-26 09:15:00.000]\n"
                  "+I[b, 1, 16, 2017-11-26 09:05:00.000, 2017-11-26 09:15:00.000]\n"
+                 "WM max\n",
+                 1);
+}
+
+/* HOP of 10 minutes sliding 4: 2-minute slices; windows merge the slices of each key, rows
+ * whose slice still belongs to an open window count there, across a checkpoint. */
+static const char *const hop_slices_script[] = {
+    "a 1 09:01", "a 2 09:03", "b 4 09:05",
+    "wm 09:05:59.999",           /* fires [08:52, 09:02) and [08:56, 09:06) */
+    "snap",
+    "a 8 09:09",
+    "a 16 09:01",                /* [09:00, 09:10) is still open */
+    "wm 09:09:59.999",
+    "a 32 09:05",                /* [09:04, 09:14) is still open */
+    "a 64 09:03",                /* every window of its slice fired: late */
+    "wm max",
+    NULL,
+};
+
+TEST(hop_slices_with_uneven_slide)
+{
+    setup st = {.w = {.kind = WIN_HOP, .time_col = 2, .size_us = 600 * US_PER_SEC, .slide_us = 240 * US_PER_SEC,
+                      .time_type = ts3()},
+                .props = {WP_START, WP_END}, .nprops = 2,
+                .prop_types = {type_timestamp(TY_TIMESTAMP, 3), type_timestamp(TY_TIMESTAMP, 3)}};
+    check_script(&st, hop_slices_script,
+                 "+I[a, 1, 1, 2017-11-26 08:52:00.000, 2017-11-26 09:02:00.000]\n"
+                 "+I[a, 2, 3, 2017-11-26 08:56:00.000, 2017-11-26 09:06:00.000]\n"
+                 "+I[b, 1, 4, 2017-11-26 08:56:00.000, 2017-11-26 09:06:00.000]\n"
+                 "WM 2017-11-26 09:05:59.999\n"
+                 "+I[a, 4, 27, 2017-11-26 09:00:00.000, 2017-11-26 09:10:00.000]\n"
+                 "+I[b, 1, 4, 2017-11-26 09:00:00.000, 2017-11-26 09:10:00.000]\n"
+                 "WM 2017-11-26 09:09:59.999\n"
+                 "+I[a, 2, 40, 2017-11-26 09:04:00.000, 2017-11-26 09:14:00.000]\n"
+                 "+I[b, 1, 4, 2017-11-26 09:04:00.000, 2017-11-26 09:14:00.000]\n"
+                 "+I[a, 1, 8, 2017-11-26 09:08:00.000, 2017-11-26 09:18:00.000]\n"
+                 "WM max\n",
+                 1);
+    /* Global, MAX(k): merged accumulators that hold strings. */
+    st.global = 1;
+    st.max_k = 1;
+    check_script(&st, hop_slices_script,
+                 "+I[1, a, 2017-11-26 08:52:00.000, 2017-11-26 09:02:00.000]\n"
+                 "+I[3, b, 2017-11-26 08:56:00.000, 2017-11-26 09:06:00.000]\n"
+                 "WM 2017-11-26 09:05:59.999\n"
+                 "+I[5, b, 2017-11-26 09:00:00.000, 2017-11-26 09:10:00.000]\n"
+                 "WM 2017-11-26 09:09:59.999\n"
+                 "+I[3, b, 2017-11-26 09:04:00.000, 2017-11-26 09:14:00.000]\n"
+                 "+I[1, a, 2017-11-26 09:08:00.000, 2017-11-26 09:18:00.000]\n"
                  "WM max\n",
                  1);
 }
@@ -904,6 +953,7 @@ int main(void)
     RUN(tumble_out_of_order_and_late);
     RUN(tumble_offset_and_window_time);
     RUN(hop_partial_late);
+    RUN(hop_slices_with_uneven_slide);
     RUN(cumulate);
     RUN(session_merge_and_late);
     RUN(global_session_with_long_strings);
