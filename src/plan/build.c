@@ -76,6 +76,9 @@ static op_t *build_node(plan_node *n, exec_ctx *ctx, built_job *b)
         op = over_agg_new(ctx, &n->schema, &os);
         break;
     }
+    case PN_MATCH:
+        err_at(n->span, "%s is planned but its operator is not part of this build yet", plan_kind_name(n->kind));
+        return NULL;
     case PN_SINK: {
         catalog_table *t = n->sink_table;
         sink_t *sink = t->connector->create_sink(&t->conn);

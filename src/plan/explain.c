@@ -8,7 +8,7 @@ const char *plan_kind_name(plan_kind k)
 {
     static const char *names[] = {"TableSourceScan", "Calc", "GroupAggregate", "WindowAggregate", "Rank",
                                   "WindowRank", "Union", "Sink", "Join", "IntervalJoin", "LookupJoin",
-                                  "OverAggregate"};
+                                  "OverAggregate", "Match"};
     return (unsigned)k < ARRAY_LEN(names) ? names[k] : "?";
 }
 
@@ -35,6 +35,27 @@ static void window_desc(const window_spec *w, const schema_t *in, sb_t *out)
     else duration(out, "size", w->size_us);
     if (w->offset_us) duration(out, "offset", w->offset_us);
     sb_puts(out, w->proctime ? ", proctime)]" : ")]");
+}
+
+static void pattern_text(const pat_node *p, const char **vars, sb_t *out)
+{
+    if (p->kind == PAT_VAR) sb_puts(out, vars[p->var]);
+    else {
+        sb_putc(out, '(');
+        for (int i = 0; i < p->nitems; i++) {
+            if (i) sb_putc(out, ' ');
+            pattern_text(p->items[i], vars, out);
+        }
+        sb_putc(out, ')');
+    }
+    if (p->min == 1 && p->max == 1) return;
+    if (p->min == 0 && p->max == -1) sb_putc(out, '*');
+    else if (p->min == 1 && p->max == -1) sb_putc(out, '+');
+    else if (p->min == 0 && p->max == 1) sb_putc(out, '?');
+    else if (p->max == -1) sb_printf(out, "{%d,}", p->min);
+    else if (p->min == p->max) sb_printf(out, "{%d}", p->min);
+    else sb_printf(out, "{%d,%d}", p->min, p->max);
+    if (!p->greedy) sb_putc(out, '?');
 }
 
 static void node_details(plan_node *n, sb_t *out)
@@ -133,6 +154,17 @@ static void node_details(plan_node *n, sb_t *out)
                       n->aggs[i].arg_col >= 0 ? in->names[n->aggs[i].arg_col] : "*");
         sb_puts(out, "]");
         break;
+    case PN_MATCH: {
+        static const char *skips[] = {"PAST LAST ROW", "TO NEXT ROW", "TO FIRST ", "TO LAST "};
+        sb_puts(out, "partitionBy=[");
+        col_list(in, n->part, n->npart, out);
+        sb_printf(out, "], orderBy=[%s ASC], pattern=[", in->names[n->over_time_col]);
+        pattern_text(n->match_pattern, n->match_vars, out);
+        sb_printf(out, "], afterMatch=[SKIP %s%s]", skips[n->match_skip],
+                  n->match_skip_var >= 0 ? n->match_vars[n->match_skip_var] : "");
+        if (n->match_within_us) sb_printf(out, ", within=[%lld ms]", (long long)(n->match_within_us / US_PER_MS));
+        break;
+    }
     case PN_SINK:
         sb_printf(out, "table=[%s], connector=[%s], fields=[", n->sink_table->name, n->sink_table->connector->name);
         for (uint32_t i = 0; i < n->schema.ncols; i++) sb_printf(out, "%s%s", i ? ", " : "", n->schema.names[i]);

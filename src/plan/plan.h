@@ -22,6 +22,7 @@ typedef enum plan_kind {
     PN_INTERVAL_JOIN,   /* time-bounded join of two rowtime streams */
     PN_LOOKUP_JOIN,     /* FOR SYSTEM_TIME AS OF join against a lookup source */
     PN_OVER_AGG,        /* agg(...) OVER (...) */
+    PN_MATCH,           /* MATCH_RECOGNIZE */
 } plan_kind;
 
 /* Changelog modes as Flink infers them. */
@@ -89,6 +90,19 @@ struct plan_node {
     int64_t lower_us, upper_us;
     catalog_table *dim_table;     /* PN_LOOKUP_JOIN */
     int64_t state_ttl_us;
+
+    /* PN_MATCH (uses part/npart and over_time_col/over_proctime) */
+    pat_node *match_pattern;
+    const char **match_vars;
+    int match_nvars;
+    expr_t **match_define;
+    match_nav *match_navs;
+    int match_nnavs;
+    expr_t **match_measures;
+    int match_nmeasures;
+    int match_skip;
+    int match_skip_var;
+    int64_t match_within_us;
 
     /* PN_OVER_AGG (uses part/npart, aggs/naggs) */
     int over_time_col;

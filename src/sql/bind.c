@@ -57,6 +57,7 @@ typedef struct bind_scope {
     relation *rel;              /* input scope */
     struct agg_ctx *agg;        /* non-NULL: bind over the aggregation's output */
     struct over_ctx *over;      /* non-NULL: agg(...) OVER (...) calls become OverAggregate columns */
+    struct match_ctx *match;    /* non-NULL: inside MATCH_RECOGNIZE's DEFINE and MEASURES */
 } bind_scope;
 
 typedef struct agg_ctx {
@@ -734,8 +735,15 @@ static void fix_over_refs(expr_t *e, over_ctx *oc, int base)
     for (int i = 0; i < e->nargs; i++) fix_over_refs(e->args[i], oc, base);
 }
 
+static expr_t *bind_match_ref(binder *b, bind_scope *s, ast_t *n, int *handled);
+
 static expr_t *bind_expr(binder *b, bind_scope *s, ast_t *n)
 {
+    if (s->match) {
+        int handled;
+        expr_t *e = bind_match_ref(b, s, n, &handled);
+        if (handled) return e;
+    }
     if (s->agg) {
         int handled;
         expr_t *e = bind_agg_output(b, s, n, &handled);
@@ -1151,6 +1159,8 @@ static int bind_window_tvf(binder *b, ast_t *tvf, relation *out)
 /* ------------------------------------------------------------------ joins */
 
 static void conjuncts(ast_t *n, ast_vec *out);
+static int find_or_add(expr_vec *v, expr_t *e);
+static const char *item_name(ast_t *item, int i, arena_t *a);
 static int check_boolean(expr_t *e, const char *clause);
 static const char *producer_desc(binder *b, plan_node *n);
 
@@ -1585,6 +1595,312 @@ out:
     return rc;
 }
 
+/* ------------------------------------------------------------------ MATCH_RECOGNIZE */
+
+typedef struct match_ctx {
+    const char **vars;          /* pattern variables, in order of first appearance */
+    int nvars;
+    VEC(match_nav) navs;
+    int input_width;            /* nav k is column input_width + k */
+    int in_measures;
+    type_t rowtime_type;
+} match_ctx;
+
+static int match_var(match_ctx *mc, const char *name)
+{
+    for (int i = 0; i < mc->nvars; i++)
+        if (str_ieq(mc->vars[i], name)) return i;
+    return -1;
+}
+
+static expr_t *nav_ref(binder *b, match_ctx *mc, match_nav nav, span_t sp)
+{
+    int idx = -1;
+    for (size_t i = 0; i < mc->navs.len && idx < 0; i++) {
+        match_nav *o = &mc->navs.items[i];
+        if (o->kind == nav.kind && o->var == nav.var && o->col == nav.col && o->offset == nav.offset &&
+            o->agg.def == nav.agg.def)
+            idx = (int)i;
+    }
+    if (idx < 0) {
+        VEC_PUSH(mc->navs, nav);
+        idx = (int)mc->navs.len - 1;
+    }
+    return expr_col(b->arena, mc->input_width + idx, nav.type, sp);
+}
+
+/* `V.col` or `col` inside a navigation call or aggregate: the variable (-1 for none) and column. */
+static int nav_operand(binder *b, bind_scope *s, ast_t *arg, int *var, int *col, type_t *t)
+{
+    match_ctx *mc = s->match;
+    *var = -1;
+    if (arg->kind == AST_STAR) {
+        if (arg->nnames && (*var = match_var(mc, arg->names[arg->nnames - 1])) < 0)
+            return err_at(arg->span, "'%s' is not a pattern variable", arg->names[arg->nnames - 1]);
+        *col = -1;
+        *t = type_make(TY_NULL);
+        return 0;
+    }
+    if (arg->kind != AST_IDENT) return err_at(arg->span, "expected a column, optionally qualified by a pattern variable");
+    ast_t plain = *arg;
+    if (arg->nnames >= 2) {
+        if ((*var = match_var(mc, arg->names[arg->nnames - 2])) < 0)
+            return err_at(arg->span, "'%s' is not a pattern variable of this MATCH_RECOGNIZE",
+                          arg->names[arg->nnames - 2]);
+        plain.names = arg->names + arg->nnames - 1;
+        plain.nnames = 1;
+    }
+    int c;
+    if (resolve_ident(s->rel, &plain, &c)) return -1;
+    *col = s->rel->cols[c].index;
+    *t = s->rel->cols[c].type;
+    (void)b;
+    return 0;
+}
+
+/* Pattern variables, navigation functions and aggregates over the match. NULL with no error
+ * pending means "not one of those". */
+static expr_t *bind_match_ref(binder *b, bind_scope *s, ast_t *n, int *handled)
+{
+    match_ctx *mc = s->match;
+    *handled = 1;
+    match_nav nav;
+    memset(&nav, 0, sizeof nav);
+    if (n->kind == AST_IDENT && n->nnames >= 2 && match_var(mc, n->names[n->nnames - 2]) >= 0) {
+        nav.kind = NAV_LAST;
+        if (nav_operand(b, s, n, &nav.var, &nav.col, &nav.type)) return NULL;
+        return nav_ref(b, mc, nav, n->span);
+    }
+    if (n->kind == AST_CALL && !n->over) {
+        const char *f = n->name;
+        if (str_ieq(f, "PREV") || str_ieq(f, "FIRST") || str_ieq(f, "LAST")) {
+            if (n->list.len < 1 || n->list.len > 2) {
+                err_at(n->span, "%s takes (column [, offset])", f);
+                return NULL;
+            }
+            nav.kind = str_ieq(f, "PREV") ? NAV_PREV : str_ieq(f, "FIRST") ? NAV_FIRST : NAV_LAST;
+            if (nav_operand(b, s, n->list.items[0], &nav.var, &nav.col, &nav.type)) return NULL;
+            nav.offset = nav.kind == NAV_PREV ? 1 : 0;
+            if (n->list.len == 2) {
+                ast_t *o = n->list.items[1];
+                if (o->kind != AST_LITERAL || o->lit != LIT_INTEGER) {
+                    err_at(o->span, "the offset of %s must be an integer literal", f);
+                    return NULL;
+                }
+                nav.offset = (int)strtol(o->text, NULL, 10);
+            }
+            if (nav.col < 0) {
+                err_at(n->span, "%s needs a column", f);
+                return NULL;
+            }
+            return nav_ref(b, mc, nav, n->span);
+        }
+        if (str_ieq(f, "MATCH_ROWTIME")) {
+            nav.kind = NAV_MATCH_ROWTIME;
+            nav.col = -1;
+            nav.var = -1;
+            nav.type = mc->rowtime_type;
+            nav.type.attr = TA_ROWTIME;
+            return nav_ref(b, mc, nav, n->span);
+        }
+        if (str_ieq(f, "CLASSIFIER")) {
+            nav.kind = NAV_CLASSIFIER;
+            nav.col = -1;
+            nav.var = -1;
+            nav.type = type_make(TY_STRING);
+            return nav_ref(b, mc, nav, n->span);
+        }
+        const agg_def *def = agg_lookup(f);
+        if (def) {
+            if (n->distinct || n->filter) {
+                err_at(n->span, "DISTINCT and FILTER are not supported in MATCH_RECOGNIZE aggregates");
+                return NULL;
+            }
+            nav.kind = NAV_AGG;
+            if (n->star) { nav.var = -1; nav.col = -1; nav.type = type_make(TY_NULL); }
+            else if (n->list.len != 1) {
+                err_at(n->span, "aggregate function %s takes 1 argument", def->name);
+                return NULL;
+            } else if (nav_operand(b, s, n->list.items[0], &nav.var, &nav.col, &nav.type)) return NULL;
+            nav.agg.def = def;
+            nav.agg.arg_type = nav.type;
+            nav.agg.arg_col = nav.col;
+            nav.agg.filter_col = -1;
+            if (def->result_type(nav.type, &nav.agg.result_type) < 0) {
+                char buf[64];
+                err_at(n->span, "aggregate %s does not accept %s", def->name, type_name(nav.type, buf, sizeof buf));
+                return NULL;
+            }
+            nav.type = nav.agg.result_type;
+            return nav_ref(b, mc, nav, n->span);
+        }
+    }
+    *handled = 0;
+    return NULL;
+}
+
+static pat_node *bind_pattern(binder *b, match_ctx *mc, ast_t *p, ast_vec *names)
+{
+    pat_node *n = arena_zalloc(b->arena, sizeof *n);
+    n->min = p->qmin;
+    n->max = p->qmax;
+    n->greedy = p->greedy;
+    if (p->name) {
+        n->kind = PAT_VAR;
+        int v = match_var(mc, p->name);
+        if (v < 0) {
+            mc->vars = xrealloc(mc->vars, sizeof *mc->vars * (size_t)(mc->nvars + 1));
+            mc->vars[mc->nvars] = p->name;
+            VEC_PUSH(*names, p);
+            v = mc->nvars++;
+        }
+        n->var = v;
+        if (!p->greedy && p->qmin == 0 && p->qmax == 1) {
+            err_at(p->span, "the reluctant optional quantifier '?\?' is not supported (as in Flink)");
+            return NULL;
+        }
+        return n;
+    }
+    n->kind = PAT_CONCAT;
+    n->nitems = p->list.len;
+    n->items = arena_alloc(b->arena, sizeof(pat_node *) * (size_t)(n->nitems + 1));
+    for (int i = 0; i < p->list.len; i++)
+        if (!(n->items[i] = bind_pattern(b, mc, p->list.items[i], names))) return NULL;
+    return n;
+}
+
+static int bind_match_recognize(binder *b, ast_t *m, relation *out)
+{
+    relation in;
+    memset(&in, 0, sizeof in);
+    if (bind_from(b, m->a, &in)) return -1;
+    int rc = -1;
+    match_ctx mc;
+    memset(&mc, 0, sizeof mc);
+    ast_vec var_asts = {0};
+    expr_vec pre = {0};
+    if (in.rank || in.has_window) { err_at(m->span, "MATCH_RECOGNIZE over a ROW_NUMBER or window table function is not supported"); goto out; }
+    if (in.node->mode != CM_INSERT_ONLY) {
+        err_at(m->span, "MATCH_RECOGNIZE needs an insert-only input, but its input is updated by %s", producer_desc(b, in.node));
+        goto out;
+    }
+    if (m->all_rows) { err_at(m->span, "ALL ROWS PER MATCH is not supported (as in Flink); use ONE ROW PER MATCH"); goto out; }
+    bind_scope ins = {&in, NULL, NULL, NULL};
+    /* ORDER BY: a time attribute, ascending, first. */
+    ast_t *oi = m->order_by.items[0];
+    ast_t *oe = oi->kind == AST_ORDER_ITEM ? oi->a : oi;
+    expr_t *te = bind_expr(b, &ins, oe);
+    if (!te) goto out;
+    if (te->kind != EX_COL || !type_is_time_attr(te->type) || (oi->kind == AST_ORDER_ITEM && oi->desc)) {
+        err_at(oe->span, "MATCH_RECOGNIZE must be ordered by a time attribute (rowtime or proctime) ascending first");
+        goto out;
+    }
+    if (m->order_by.len > 1) { err_at(m->order_by.items[1]->span, "MATCH_RECOGNIZE orders by the time attribute only"); goto out; }
+    /* The input columns stay; partition expressions that are not columns are appended. */
+    int width = (int)in.node->schema.ncols;
+    for (int i = 0; i < width; i++) VEC_PUSH(pre, expr_col(b->arena, i, in.node->schema.types[i], m->span));
+    int npart = m->list.len;
+    int *part = arena_alloc(b->arena, sizeof(int) * (size_t)(npart + 1));
+    const char **part_names = arena_zalloc(b->arena, sizeof(char *) * (size_t)(npart + 1));
+    for (int i = 0; i < npart; i++) {
+        expr_t *e = bind_expr(b, &ins, m->list.items[i]);
+        if (!e) goto out;
+        part[i] = find_or_add(&pre, e);
+        ast_t *pa = m->list.items[i];
+        part_names[i] = pa->kind == AST_IDENT ? ast_last(pa) : NULL;
+    }
+    plan_node *pc = make_calc(b, in.node, NULL, pre.items, (int)pre.len, NULL, m->span);
+    /* Pattern variables and their DEFINE conditions. */
+    pat_node *pattern = bind_pattern(b, &mc, m->pattern, &var_asts);
+    if (!pattern) goto out;
+    mc.input_width = (int)pc->schema.ncols;
+    mc.rowtime_type = te->type;
+    /* Inside MATCH_RECOGNIZE, names are plain or qualified by pattern variables. */
+    relation scope;
+    memset(&scope, 0, sizeof scope);
+    for (int i = 0; i < in.ncols; i++) relation_add(&scope, NULL, in.cols[i].name, in.cols[i].type, in.cols[i].index);
+    bind_scope ms = {&scope, NULL, NULL, &mc};
+    expr_t **define = arena_zalloc(b->arena, sizeof(expr_t *) * (size_t)(mc.nvars + 1));
+    for (int i = 0; i < m->defines.len; i++) {
+        ast_t *d = m->defines.items[i];
+        int v = match_var(&mc, d->alias);
+        if (v < 0) { err_at(d->alias_span, "DEFINE '%s', which is not a variable of the PATTERN", d->alias); relation_free(&scope); goto out; }
+        if (define[v]) { err_at(d->alias_span, "variable '%s' is defined twice", d->alias); relation_free(&scope); goto out; }
+        if (!(define[v] = bind_expr(b, &ms, d->a)) || check_boolean(define[v], "a DEFINE condition")) { relation_free(&scope); goto out; }
+    }
+    /* MEASURES over the final match. */
+    int nmeas = m->list2.len;
+    expr_t **measures = arena_alloc(b->arena, sizeof(expr_t *) * (size_t)(nmeas + 1));
+    const char **mnames = arena_alloc(b->arena, sizeof(char *) * (size_t)(nmeas + 1));
+    mc.in_measures = 1;
+    for (int i = 0; i < nmeas; i++) {
+        ast_t *it = m->list2.items[i];
+        if (!(measures[i] = bind_expr(b, &ms, it->a))) { relation_free(&scope); goto out; }
+        mnames[i] = it->alias ? it->alias : item_name(it, i, b->arena);
+    }
+    relation_free(&scope);
+    int skip_var = -1;
+    if (m->skip == SKIP_TO_FIRST || m->skip == SKIP_TO_LAST) {
+        if ((skip_var = match_var(&mc, m->skip_var)) < 0) {
+            err_at(m->text_span, "AFTER MATCH SKIP TO '%s', which is not a variable of the PATTERN", m->skip_var);
+            goto out;
+        }
+    }
+    int64_t within = 0;
+    if (m->within && const_interval(b, m->within, &within)) goto out;
+    plan_node *n = plan_new(b->job, b->arena, PN_MATCH, 1, m->span);
+    n->inputs[0] = pc;
+    n->part = part;
+    n->npart = npart;
+    n->match_pattern = pattern;
+    n->match_vars = arena_alloc(b->arena, sizeof(char *) * (size_t)(mc.nvars + 1));
+    memcpy(n->match_vars, mc.vars, sizeof(char *) * (size_t)mc.nvars);
+    n->match_nvars = mc.nvars;
+    n->match_define = define;
+    n->match_navs = arena_alloc(b->arena, sizeof(match_nav) * (mc.navs.len + 1));
+    memcpy(n->match_navs, mc.navs.items, sizeof(match_nav) * mc.navs.len);
+    n->match_nnavs = (int)mc.navs.len;
+    n->match_measures = measures;
+    n->match_nmeasures = nmeas;
+    n->match_skip = m->skip;
+    n->match_skip_var = skip_var;
+    n->match_within_us = within;
+    n->over_time_col = te->col;
+    n->over_proctime = te->type.attr == TA_PROCTIME;
+    n->mode = CM_INSERT_ONLY;
+    schema_init(&n->schema, (uint32_t)(npart + nmeas));
+    for (int i = 0; i < npart; i++) {
+        n->schema.types[i] = pc->schema.types[part[i]];
+        n->schema.types[i].attr = TA_NONE;
+        n->schema.names[i] = xstrdup(part_names[i] ? part_names[i] : pc->schema.names[part[i]]);
+    }
+    for (int i = 0; i < nmeas; i++) {
+        n->schema.types[npart + i] = measures[i]->type;
+        /* Only MATCH_ROWTIME() stays a time attribute of the output. */
+        const expr_t *e = measures[i];
+        int rowtime = e->kind == EX_COL && e->col >= mc.input_width &&
+                      mc.navs.items[e->col - mc.input_width].kind == NAV_MATCH_ROWTIME;
+        if (!rowtime) n->schema.types[npart + i].attr = TA_NONE;
+        n->schema.names[npart + i] = xstrdup(mnames[i]);
+    }
+    char desc[120];
+    snprintf(desc, sizeof desc, "Match (MATCH_RECOGNIZE at line %u, column %u)", m->span.line, m->span.col);
+    n->what = arena_strdup(b->arena, desc);
+    memset(out, 0, sizeof *out);
+    out->node = n;
+    out->span = m->span;
+    const char *qual = m->alias;
+    for (uint32_t i = 0; i < n->schema.ncols; i++) relation_add(out, qual, n->schema.names[i], n->schema.types[i], (int)i);
+    rc = 0;
+out:
+    free(mc.vars);
+    VEC_FREE(mc.navs);
+    VEC_FREE(var_asts);
+    VEC_FREE(pre);
+    relation_free(&in);
+    return rc;
+}
+
 static int bind_from(binder *b, ast_t *from, relation *out)
 {
     switch (from->kind) {
@@ -1608,6 +1924,8 @@ static int bind_from(binder *b, ast_t *from, relation *out)
         return bind_window_tvf(b, from, out);
     case AST_JOIN:
         return bind_join(b, from, out);
+    case AST_MATCH_RECOGNIZE:
+        return bind_match_recognize(b, from, out);
     case AST_SELECT:
     case AST_UNION:
         return bind_query(b, from, out);
