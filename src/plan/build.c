@@ -76,9 +76,13 @@ static op_t *build_node(plan_node *n, exec_ctx *ctx, built_job *b)
         op = over_agg_new(ctx, &n->schema, &os);
         break;
     }
-    case PN_MATCH:
-        err_at(n->span, "%s is planned but its operator is not part of this build yet", plan_kind_name(n->kind));
-        return NULL;
+    case PN_MATCH: {
+        match_spec ms = {n->part, n->npart, n->over_time_col, n->over_proctime, n->match_pattern, n->match_vars,
+                         n->match_nvars, n->match_define, n->match_navs, n->match_nnavs, n->match_measures,
+                         n->match_nmeasures, (match_skip)n->match_skip, n->match_skip_var, n->match_within_us, in};
+        op = match_new(ctx, &n->schema, &ms);
+        break;
+    }
     case PN_SINK: {
         catalog_table *t = n->sink_table;
         sink_t *sink = t->connector->create_sink(&t->conn);
