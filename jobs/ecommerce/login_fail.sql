@@ -1,7 +1,5 @@
 -- Malicious login: a user failing to log in twice in a row within 2 seconds (seed 001,
--- course module LoginFailDetect). The course uses CEP; here an OVER window over each user's
--- previous login event does the same: the current event and the one before it both failed,
--- at most 2 seconds apart.
+-- course module LoginFailDetect), with MATCH_RECOGNIZE as the course does with CEP.
 SET 'table.local-time-zone' = 'Asia/Shanghai';
 
 CREATE TABLE login_log (
@@ -26,13 +24,14 @@ CREATE TABLE login_fail_alerts (
 ) WITH ('connector' = 'jdbc', 'url' = 'jdbc:sqlite:out/ecommerce.db', 'table-name' = 'login_fail_alerts');
 
 INSERT INTO login_fail_alerts
-SELECT user_id, CAST(prev_time AS TIMESTAMP(3)), CAST(event_time AS TIMESTAMP(3)), ip
-FROM (
-  SELECT user_id, ip, event_type, event_time,
-         FIRST_VALUE(event_type) OVER (PARTITION BY user_id ORDER BY event_time ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS prev_type,
-         FIRST_VALUE(event_time) OVER (PARTITION BY user_id ORDER BY event_time ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS prev_time,
-         COUNT(*) OVER (PARTITION BY user_id ORDER BY event_time ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) AS n
-  FROM login_log
-)
-WHERE n = 2 AND event_type = 'fail' AND prev_type = 'fail'
-  AND event_time <= prev_time + INTERVAL '2' SECOND;
+SELECT user_id, CAST(first_fail AS TIMESTAMP(3)), CAST(second_fail AS TIMESTAMP(3)), ip
+FROM login_log
+MATCH_RECOGNIZE (
+  PARTITION BY user_id
+  ORDER BY event_time
+  MEASURES A.event_time AS first_fail, B.event_time AS second_fail, B.ip AS ip
+  ONE ROW PER MATCH
+  AFTER MATCH SKIP TO NEXT ROW
+  PATTERN (A B) WITHIN INTERVAL '2' SECOND
+  DEFINE A AS A.event_type = 'fail', B AS B.event_type = 'fail'
+);
