@@ -203,12 +203,22 @@ static int resolve_connector(catalog *c, catalog_table *t)
     return connector_check_options(&t->conn, t->connector);
 }
 
+/* "'x' is already declared: table 'x' at line 3; give this one another name" */
+static int already_exists(catalog *c, ast_t *stmt, const char *name)
+{
+    catalog_table *t = catalog_table_find(c, name);
+    catalog_view *v = t ? NULL : catalog_view_find(c, name);
+    span_t first = t ? t->span : v->span;
+    return err_at(stmt->span, "'%s' is already declared: %s '%s' at line %u; give this one another name", name,
+                  t ? "table" : "view", t ? t->name : v->name, first.line);
+}
+
 int catalog_add_table(catalog *c, ast_t *stmt)
 {
     const char *name = last_name(stmt);
     if (catalog_table_find(c, name) || catalog_view_find(c, name)) {
         if (stmt->if_not_exists) return 0;
-        return err_at(stmt->span, "table or view '%s' already exists", name);
+        return already_exists(c, stmt, name);
     }
     catalog_table *t = xcalloc(1, sizeof *t);
     t->name = name;
@@ -227,7 +237,7 @@ int catalog_add_view(catalog *c, ast_t *stmt)
     const char *name = last_name(stmt);
     if (catalog_table_find(c, name) || catalog_view_find(c, name)) {
         if (stmt->if_not_exists) return 0;
-        return err_at(stmt->span, "table or view '%s' already exists", name);
+        return already_exists(c, stmt, name);
     }
     catalog_view *v = xcalloc(1, sizeof *v);
     v->name = name;

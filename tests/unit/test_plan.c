@@ -235,7 +235,7 @@ TEST(catalog_declaration_errors)
                  "option 'number-of-rows' is given twice");
     CHECK_EQ_STR(fail_text("CREATE TABLE t (a VARCHAR) WITH ('connector' = 'datagen', 'number-of-rows' = '1');\n"
                            "CREATE VIEW T AS SELECT a FROM t;"),
-                 "table or view 'T' already exists");
+                 "'T' is already declared: table 't' at line 1; give this one another name");
     /* IF NOT EXISTS keeps the first declaration. */
     if (load("CREATE TABLE IF NOT EXISTS pr (x INT) WITH ('connector' = 'blackhole');\n"
              "INSERT INTO pr SELECT shop, id FROM src;\n")) return;
