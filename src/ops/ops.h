@@ -84,6 +84,22 @@ typedef struct sort_key {
     int nulls_first;
 } sort_key;
 
+/* A window Top-N pushed into a (TUMBLE, HOP or CUMULATE) window aggregation: when a window
+ * fires, only the best `limit` of its rows per partition (rows equal on the output columns
+ * part) are emitted, ranked by order (output columns) with ties in the order the rows would
+ * have been emitted; the kept rows are emitted in that order, so a WindowRank downstream
+ * ranks them as it would have ranked all the rows. Call before the first row; the arrays are
+ * copied. Returns -1 (error set) for a SESSION window or columns out of range. */
+typedef struct window_topn {
+    const int *part;
+    int npart;
+    const sort_key *order;
+    int norder;
+    int64_t limit;
+} window_topn;
+int window_agg_set_topn(op_t *op, const window_topn *t);
+
+
 /* ROW_NUMBER() OVER (PARTITION BY part ORDER BY order) filtered to rn <= limit (Top-N, and
  * deduplication when limit = 1). rn_col >= 0 appends the row number as a BIGINT output
  * column (output = input columns [+ rn]). On insert-only input the operator keeps the top

@@ -57,7 +57,8 @@
  * of their first 16 key bytes, restricted to the bits in which the window's keys differ
  * (one or two 11-bit passes for typical integer keys), ties broken by comparing the whole
  * keys; then its rows are written column by column. Then the state is freed and the
- * watermark forwarded.
+ * watermark forwarded. With a pushed-down Top-N (window_agg_set_topn) a firing window's rows
+ * go through a stage that keeps only its best N rows per partition (see "top-N at firing").
  *
  * Late rows: a row is dropped only from assignments whose window already fired (for HOP and
  * CUMULATE the others still count it); it is counted in op->stats.late when every one of its
@@ -150,6 +151,8 @@ typedef struct window {
 typedef struct slice_head {       /* a slice's next group in key order, while merging */
     const window_t *slice;
     wgroup *g;                    /* the slice's group number pos */
+    uint64_t hi, lo;              /* its first 16 key bytes as big-endian numbers (compared
+                                     without visiting the group) */
     uint32_t pos;
 } slice_head;
 
@@ -188,6 +191,16 @@ typedef struct session_ref {      /* a session about to be emitted */
     session_key *sk;
     int64_t start, end;
 } session_ref;
+
+typedef struct topn_entry {
+    uint32_t ref;                 /* the row in wa->topn_pool */
+    uint32_t seq;                 /* its emission index within the window */
+} topn_entry;
+
+typedef struct topn_part {
+    uint32_t len, cap;
+    topn_entry *rows;             /* rank order, at most limit */
+} topn_part;
 
 typedef struct window_agg {
     op_t op;
@@ -262,6 +275,20 @@ typedef struct window_agg {
     const uint8_t **ekeys;        /* keys, blocks and decoding cursors of rows being emitted */
     void **eblocks;
     const uint8_t **ecur;
+    /* top-N at firing (window_agg_set_topn) */
+    int64_t topn_limit;           /* 0: every group is emitted */
+    int *topn_part;               /* output columns partitioning a window's rows */
+    int topn_npart;
+    sort_key *topn_order;         /* over output columns */
+    int topn_norder;
+    int staging;                  /* a window is emitting into the stage */
+    chunk_t *topn_stage;          /* the output chunk while staging (swapped with out) */
+    uint32_t topn_seq;            /* rows staged so far in the window */
+    row_pool topn_pool;           /* kept rows */
+    hmap_t topn_parts;            /* partition value bytes -> topn_part* */
+    topn_part topn_single;        /* the partition when there are no partition columns */
+    VEC(uint8_t) topn_key;
+    VEC(topn_entry) topn_kept;    /* scratch of topn_end */
 } window_agg;
 
 static window_agg *wagg(op_t *op) { return (window_agg *)op; }
@@ -578,8 +605,15 @@ static fire_entry heap_pop(window_agg *wa)
 
 static void *group_block(wgroup *g) { return g + 1; }
 
+static void topn_absorb(window_agg *wa);
+
+/* Send the output chunk on (while a top-N window is staging: offer its rows instead). */
 static int flush_out(window_agg *wa)
 {
+    if (wa->staging) {
+        topn_absorb(wa);
+        return 0;
+    }
     int rc = op_emit(&wa->op, wa->out);
     chunk_reset(wa->out);
     return rc;
@@ -1212,6 +1246,163 @@ static void window_order(window_agg *wa, const window_t *win)
     order_ties(out, n, same);
 }
 
+/* ---- top-N at firing (window_agg_set_topn) ----
+ * While a window emits, its rows go to a stage chunk instead of the output; each full stage
+ * is offered to the window's partitions, each keeping its best `limit` rows (pool copies)
+ * sorted by the order keys, ties in emission order: a row tied with the last of a full top N
+ * does not enter, exactly as WindowRank ranks the rows it receives in arrival order. When
+ * the window is done, the kept rows of every partition are emitted in their emission order,
+ * so that a WindowRank downstream sees the same relative order and ranks them identically. */
+
+static int topn_cmp_double(double a, double b)
+{
+    if (a != a || b != b) return (a != a) - (b != b);
+    return (a > b) - (a < b);
+}
+
+/* Order of row ra of a against row rb of b by the top-N order keys (as WindowRank). */
+static int topn_cmp(const window_agg *wa, const chunk_t *a, uint32_t ra, const chunk_t *b, uint32_t rb)
+{
+    for (int k = 0; k < wa->topn_norder; k++) {
+        const sort_key *sk = &wa->topn_order[k];
+        const vector_t *va = &a->cols[sk->col], *vb = &b->cols[sk->col];
+        int na = va->nulls[ra], nb = vb->nulls[rb];
+        if (na || nb) {
+            if (na && nb) continue;
+            return (na ? -1 : 1) * (sk->nulls_first ? 1 : -1);
+        }
+        int c;
+        switch (type_phys(va->type)) {
+        case PHYS_I64: c = (va->i64[ra] > vb->i64[rb]) - (va->i64[ra] < vb->i64[rb]); break;
+        case PHYS_F64: c = topn_cmp_double(va->f64[ra], vb->f64[rb]); break;
+        default: c = str_cmp(&va->str[ra], &vb->str[rb]); break;
+        }
+        if (c) return sk->desc ? -c : c;
+    }
+    return 0;
+}
+
+/* The partition of stage row r: the only one without partition columns, else found by the
+ * bytes of its partition values. */
+static topn_part *topn_part_of(window_agg *wa, const chunk_t *c, uint32_t r)
+{
+    if (!wa->topn_npart) return &wa->topn_single;
+    wa->topn_key.len = 0;
+    for (int k = 0; k < wa->topn_npart; k++) {
+        const vector_t *v = &c->cols[wa->topn_part[k]];
+        uint8_t null = v->nulls[r];
+        VEC_PUSH(wa->topn_key, null);
+        if (null) continue;
+        const uint8_t *p;
+        uint32_t n;
+        if (type_phys(v->type) == PHYS_STR) {
+            n = v->str[r].len;
+            for (int s = 0; s < 4; s++) VEC_PUSH(wa->topn_key, (uint8_t)(n >> (8 * s)));
+            p = (const uint8_t *)str_ptr(&v->str[r]);
+        } else {
+            n = 8;
+            p = (const uint8_t *)&v->i64[r];
+        }
+        for (uint32_t i = 0; i < n; i++) VEC_PUSH(wa->topn_key, p[i]);
+    }
+    uint32_t klen = (uint32_t)wa->topn_key.len;
+    int created;
+    void **slot = hmap_put(&wa->topn_parts, wa->topn_key.items, klen, hash_bytes(wa->topn_key.items, klen), &created);
+    if (created) *slot = xcalloc(1, sizeof(topn_part));
+    return *slot;
+}
+
+/* Keep stage row r in its partition when it ranks within the limit. */
+static void topn_offer(window_agg *wa, topn_part *p, const chunk_t *c, uint32_t r, uint32_t seq)
+{
+    const row_pool *pool = &wa->topn_pool;
+    if (p->len == wa->topn_limit) {
+        uint32_t last = p->rows[p->len - 1].ref;
+        if (topn_cmp(wa, c, r, rowpool_chunk(pool, last), rowpool_row(last)) >= 0) return;
+    }
+    uint32_t lo = 0, hi = p->len;
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2, ref = p->rows[mid].ref;
+        if (topn_cmp(wa, c, r, rowpool_chunk(pool, ref), rowpool_row(ref)) >= 0) lo = mid + 1;
+        else hi = mid;
+    }
+    if (p->len == wa->topn_limit) {
+        rowpool_release(&wa->topn_pool, p->rows[--p->len].ref);
+    } else if (p->len == p->cap) {
+        p->cap = p->cap ? 2 * p->cap : 8;
+        p->rows = xrealloc(p->rows, p->cap * sizeof *p->rows);
+    }
+    memmove(&p->rows[lo + 1], &p->rows[lo], (p->len - lo) * sizeof *p->rows);
+    p->rows[lo] = (topn_entry){rowpool_add(&wa->topn_pool, c, r, NULL, OP_INSERT), seq};
+    p->len++;
+}
+
+/* Offer the staged rows (wa->out while staging) and empty the stage. */
+static void topn_absorb(window_agg *wa)
+{
+    chunk_t *c = wa->out;
+    topn_part *p = NULL;
+    for (uint32_t r = 0; r < c->nrows; r++) {
+        if (!p || wa->topn_npart) p = topn_part_of(wa, c, r);
+        topn_offer(wa, p, c, r, wa->topn_seq++);
+    }
+    chunk_reset(c);
+}
+
+/* A window starts emitting: its rows go to the stage. */
+static void topn_begin(window_agg *wa)
+{
+    if (wa->topn_limit <= 0) return;
+    chunk_t *t = wa->out;
+    wa->out = wa->topn_stage;
+    wa->topn_stage = t;
+    wa->topn_seq = 0;
+    wa->staging = 1;
+}
+
+static int entry_seq_cmp(const void *a, const void *b)
+{
+    uint32_t x = ((const topn_entry *)a)->seq, y = ((const topn_entry *)b)->seq;
+    return (x > y) - (x < y);
+}
+
+static void topn_collect(window_agg *wa, topn_part *p)
+{
+    for (uint32_t i = 0; i < p->len; i++) VEC_PUSH(wa->topn_kept, p->rows[i]);
+    p->len = 0;
+}
+
+/* The window is done: emit every partition's kept rows in emission order. */
+static int topn_end(window_agg *wa)
+{
+    if (!wa->staging) return 0;
+    topn_absorb(wa);
+    chunk_t *t = wa->out;
+    wa->out = wa->topn_stage;
+    wa->topn_stage = t;
+    wa->staging = 0;
+    wa->topn_kept.len = 0;
+    topn_collect(wa, &wa->topn_single);
+    hmap_entry *e;
+    for (size_t pos = 0; hmap_next(&wa->topn_parts, &pos, &e);) {
+        topn_part *p = e->val;
+        topn_collect(wa, p);
+        free(p->rows);
+        free(p);
+    }
+    hmap_free(&wa->topn_parts);
+    hmap_init(&wa->topn_parts);
+    qsort(wa->topn_kept.items, wa->topn_kept.len, sizeof *wa->topn_kept.items, entry_seq_cmp);
+    int rc = 0;
+    for (size_t i = 0; i < wa->topn_kept.len; i++) {
+        uint32_t ref = wa->topn_kept.items[i].ref;
+        if (rc == 0 && chunk_full(wa->out) && flush_out(wa) < 0) rc = -1;
+        if (rc == 0) chunk_append_row(wa->out, rowpool_chunk(&wa->topn_pool, ref), rowpool_row(ref), OP_INSERT);
+        rowpool_release(&wa->topn_pool, ref);
+    }
+    return rc;
+}
+
 /* ---- firing ---- */
 
 /* Emit the window's groups in key order, destroy their blocks and close them in their keys. */
@@ -1220,7 +1411,9 @@ static int window_emit(window_agg *wa, window_t *win)
     int rc = 0;
     window_order(wa, win);
     set_props(wa, win->start, win->end);
+    topn_begin(wa);
     rc = emit_groups(wa, wa->order.items, win->ngroups);
+    if (topn_end(wa) < 0) rc = -1;
     for (uint32_t i = 0; i < win->ngroups; i++) agg_block_destroy(&wa->aggs, group_block(window_group(wa, win, i)));
     return rc;
 }
@@ -1256,10 +1449,10 @@ static void slice_sort(window_agg *wa, window_t *slice)
 /* Head a's group comes before head b's in key order (equal keys: the same key entry). */
 static int head_before(const slice_head *a, const slice_head *b)
 {
-    const wgroup *x = a->g, *y = b->g;
-    int c = memcmp(x->kbytes, y->kbytes, KEY_INLINE);
-    if (c || x->key == y->key) return c < 0;
-    return group_key_cmp(x, y) < 0;
+    if (a->hi != b->hi) return a->hi < b->hi;
+    if (a->lo != b->lo) return a->lo < b->lo;
+    if (a->g->key == b->g->key) return 0;
+    return group_key_cmp(a->g, b->g) < 0;
 }
 
 static wgroup *least_group(const window_agg *wa) { return wa->heads.items[wa->head_heap.items[0]].g; }
@@ -1279,12 +1472,19 @@ static void head_sift_down(window_agg *wa, size_t i)
     }
 }
 
+static void head_set(slice_head *h, wgroup *g)
+{
+    h->g = g;
+    h->hi = get_u64_be(g->kbytes);
+    h->lo = get_u64_be(g->kbytes + 8);
+}
+
 /* Advance the least head past its group (dropping an exhausted slice). */
 static void head_advance(window_agg *wa)
 {
     slice_head *h = &wa->heads.items[wa->head_heap.items[0]];
     if (++h->pos == h->slice->ngroups) wa->head_heap.items[0] = wa->head_heap.items[--wa->head_heap.len];
-    else h->g = window_group(wa, h->slice, h->pos);
+    else head_set(h, window_group(wa, h->slice, h->pos));
     if (wa->head_heap.len) head_sift_down(wa, 0);
 }
 
@@ -1305,14 +1505,15 @@ static void heads_start(window_agg *wa, int64_t start, int64_t end)
         window_t *slice = slot ? *slot : NULL;
         if (!slice || !slice->ngroups) continue;
         slice_sort(wa, slice);
-        VEC_PUSH(wa->heads, ((slice_head){slice, window_group(wa, slice, 0), 0}));
+        VEC_PUSH(wa->heads, ((slice_head){.slice = slice}));
+        head_set(&wa->heads.items[wa->heads.len - 1], window_group(wa, slice, 0));
         VEC_PUSH(wa->head_heap, (uint32_t)(wa->heads.len - 1));
     }
     for (size_t i = wa->head_heap.len / 2 + 1; i-- > 0;) head_sift_down(wa, i);
 }
 
-/* Sliced: emit window [start, end): per key in key order, the merge of its slices' blocks. */
-static int sliced_window_emit(window_agg *wa, int64_t start, int64_t end)
+/* Sliced: window [start, end)'s rows: per key in key order, the merge of its slices' blocks. */
+static int sliced_window_merge(window_agg *wa, int64_t start, int64_t end)
 {
     set_props(wa, start, end);
     heads_start(wa, start, end);
@@ -1344,6 +1545,15 @@ static int sliced_window_emit(window_agg *wa, int64_t start, int64_t end)
     }
     if (m) merged_emit(wa, m);
     return 0;
+}
+
+/* Sliced: emit window [start, end), through the top-N when set. */
+static int sliced_window_emit(window_agg *wa, int64_t start, int64_t end)
+{
+    topn_begin(wa);
+    int rc = sliced_window_merge(wa, start, end);
+    if (topn_end(wa) < 0) rc = -1;
+    return rc;
 }
 
 /* Sliced: free the slices all of whose windows fired (fire_at <= limit). */
@@ -1829,6 +2039,7 @@ static void wa_explain(op_t *op, sb_t *out)
     sb_puts(out, "], props=[");
     for (int i = 0; i < wa->nprops; i++) sb_printf(out, "%s%s", i ? ", " : "", prop_names[wa->props[i]]);
     sb_putc(out, ']');
+    if (wa->topn_limit > 0) sb_printf(out, ", topN=%lld", (long long)wa->topn_limit);
 }
 
 static void windows_destroy(window_agg *wa)
@@ -1890,6 +2101,14 @@ static void wa_destroy(op_t *op)
     chunk_free(wa->dense);
     chunk_free(wa->batch);
     chunk_free(wa->out);
+    chunk_free(wa->topn_stage);
+    if (wa->topn_pool.types) rowpool_free(&wa->topn_pool);
+    hmap_free(&wa->topn_parts);
+    VEC_FREE(wa->topn_key);
+    VEC_FREE(wa->topn_kept);
+    free(wa->topn_single.rows);
+    free(wa->topn_part);
+    free(wa->topn_order);
     free(wa->keys);
     free(wa->props);
     free(wa->prop_vals);
@@ -2067,6 +2286,7 @@ op_t *window_agg_new(exec_ctx *ctx, const schema_t *out, const window_spec *w,
     wa->min_open = INT64_MAX;
     kbuf_reserve(wa, 4096); /* keys of zero columns still need a buffer to point at */
     hmap_init(&wa->skeys);
+    hmap_init(&wa->topn_parts);
     wa->discard = xmalloc(wa->aggs.block_size);
     agg_block_init(&wa->aggs, wa->discard);
     wa->fresh = fresh_block(&wa->aggs);
@@ -2089,4 +2309,28 @@ op_t *window_agg_new(exec_ctx *ctx, const schema_t *out, const window_spec *w,
     wa->ecur = xcalloc(CHUNK_CAP, sizeof *wa->ecur);
     wa->out = chunk_new(out, CHUNK_CAP);
     return &wa->op;
+}
+
+int window_agg_set_topn(op_t *op, const window_topn *t)
+{
+    window_agg *wa = wagg(op);
+    if (wa->w.kind == WIN_SESSION)
+        return err_msg("a Top-N can be pushed into TUMBLE, HOP and CUMULATE window aggregations, not SESSION");
+    if (t->limit < 1 || t->limit > UINT32_MAX) return err_msg("Top-N limit %lld is out of range", (long long)t->limit);
+    for (int i = 0; i < t->npart; i++)
+        if (t->part[i] < 0 || t->part[i] >= (int)op->schema.ncols)
+            return err_msg("Top-N partition column %d does not exist (%u columns)", t->part[i], op->schema.ncols);
+    for (int i = 0; i < t->norder; i++)
+        if (t->order[i].col < 0 || t->order[i].col >= (int)op->schema.ncols)
+            return err_msg("Top-N order column %d does not exist (%u columns)", t->order[i].col, op->schema.ncols);
+    wa->topn_part = xcalloc(t->npart ? t->npart : 1, sizeof *wa->topn_part);
+    if (t->npart) memcpy(wa->topn_part, t->part, (size_t)t->npart * sizeof *t->part);
+    wa->topn_npart = t->npart;
+    wa->topn_order = xcalloc(t->norder ? t->norder : 1, sizeof *wa->topn_order);
+    if (t->norder) memcpy(wa->topn_order, t->order, (size_t)t->norder * sizeof *t->order);
+    wa->topn_norder = t->norder;
+    wa->topn_limit = t->limit;
+    wa->topn_stage = chunk_new(&op->schema, CHUNK_CAP);
+    rowpool_init(&wa->topn_pool, op->schema.ncols, op->schema.types);
+    return 0;
 }

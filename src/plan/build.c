@@ -39,6 +39,20 @@ static op_t *build_node(plan_node *n, exec_ctx *ctx, built_job *b)
         break;
     case PN_WINDOW_AGG:
         op = window_agg_new(ctx, &n->schema, &n->window, n->keys, n->nkeys, n->aggs, n->naggs, n->props, n->nprops);
+        if (op && n->topn_limit > 0) {
+            /* the group keys among the partition columns: the window properties have one
+               value per firing */
+            int *part = xcalloc((size_t)n->topn_npart + 1, sizeof *part), npart = 0;
+            for (int i = 0; i < n->topn_npart; i++)
+                if (n->topn_part[i] < n->nkeys) part[npart++] = n->topn_part[i];
+            window_topn t = {part, npart, n->topn_order, n->topn_norder, n->topn_limit};
+            int rc = window_agg_set_topn(op, &t);
+            free(part);
+            if (rc < 0) {
+                op_destroy(op);
+                return NULL;
+            }
+        }
         break;
     case PN_RANK:
     case PN_WINDOW_RANK: {

@@ -106,6 +106,15 @@ static void node_details(plan_node *n, sb_t *out)
                 sb_printf(out, "%s%s", i ? ", " : "", n->schema.names[n->nkeys + n->naggs + i]);
             sb_puts(out, "]");
         }
+        if (n->kind == PN_WINDOW_AGG && n->topn_limit > 0) {
+            sb_puts(out, ", topN=[partition=[");
+            col_list(&n->schema, n->topn_part, n->topn_npart, out);
+            sb_puts(out, "], orderBy=[");
+            for (int i = 0; i < n->topn_norder; i++)
+                sb_printf(out, "%s%s %s", i ? ", " : "", n->schema.names[n->topn_order[i].col],
+                          n->topn_order[i].desc ? "DESC" : "ASC");
+            sb_printf(out, "], limit=%lld]", (long long)n->topn_limit);
+        }
         break;
     case PN_RANK:
     case PN_WINDOW_RANK:

@@ -66,6 +66,13 @@ struct plan_node {
     window_spec window;
     window_prop *props;
     int nprops;
+    /* PN_WINDOW_AGG: a window Top-N pushed in (topn_limit > 0): emit only the best
+     * topn_limit rows per window and topn_part values, ranked by topn_order (output columns) */
+    int *topn_part;
+    int topn_npart;
+    sort_key *topn_order;
+    int topn_norder;
+    int64_t topn_limit;
 
     /* PN_RANK, PN_WINDOW_RANK */
     int *part;

@@ -2379,6 +2379,46 @@ static int window_end_partition(plan_node *rank)
     return -1;
 }
 
+/* The node is a view's plan, which every later query reading the view shares. */
+static int shared_view_plan(binder *b, const plan_node *n)
+{
+    for (int i = 0; i < b->cat->nviews; i++)
+        if (b->cat->views[i]->plan == n) return 1;
+    return 0;
+}
+
+/* Window Top-N pushdown: a WindowRank whose input is a TUMBLE/HOP/CUMULATE window
+ * aggregation through filter-free Calcs that nothing else reads, partitioned by window
+ * properties and group keys and ordered by group keys and aggregate results, lets the
+ * aggregation emit only each window's top N rows per partition. The WindowRank stays on top
+ * and ranks those rows exactly as it would have ranked all of them (the aggregation keeps
+ * ties in its emission order, the order the WindowRank breaks them by). */
+static void push_window_topn(binder *b, plan_node *rank)
+{
+    plan_node *agg = rank->inputs[0];
+    while (agg->kind == PN_CALC && !agg->filter && !shared_view_plan(b, agg)) agg = agg->inputs[0];
+    if (agg->kind != PN_WINDOW_AGG || agg->window.kind == WIN_SESSION || agg->topn_limit > 0 ||
+        agg->mode != CM_INSERT_ONLY || shared_view_plan(b, agg) || rank->limit > UINT32_MAX)
+        return;
+    int results = agg->nkeys + agg->naggs;
+    int *part = arena_alloc(b->arena, sizeof(int) * (size_t)(rank->npart + 1));
+    sort_key *order = arena_alloc(b->arena, sizeof(sort_key) * (size_t)(rank->norder + 1));
+    for (int i = 0; i < rank->npart; i++) {
+        plan_node *src = trace_column(rank->inputs[0], rank->part[i], &part[i]);
+        if (src != agg || (part[i] >= agg->nkeys && part[i] < results)) return;
+    }
+    for (int i = 0; i < rank->norder; i++) {
+        order[i] = rank->order[i];
+        plan_node *src = trace_column(rank->inputs[0], rank->order[i].col, &order[i].col);
+        if (src != agg || order[i].col >= results) return;
+    }
+    agg->topn_part = part;
+    agg->topn_npart = rank->npart;
+    agg->topn_order = order;
+    agg->topn_norder = rank->norder;
+    agg->topn_limit = rank->limit;
+}
+
 /* The enclosing query of a ROW_NUMBER subquery: take `rn <= N` out of its WHERE. */
 static int take_rank_filter(binder *b, ast_t *q, relation *in, ast_t **where)
 {
@@ -2430,6 +2470,7 @@ static int take_rank_filter(binder *b, ast_t *q, relation *in, ast_t **where)
         rank->window_end_col = wcol;
         rank->mode = CM_INSERT_ONLY;
         snprintf(desc, sizeof desc, "WindowRank (ROW_NUMBER at line %u, column %u)", rank->span.line, rank->span.col);
+        push_window_topn(b, rank);
     } else if (limit == 1 && time_order && !rank->order[0].desc && input->mode == CM_INSERT_ONLY) {
         rank->mode = CM_INSERT_ONLY;     /* deduplication keeping the first row */
         snprintf(desc, sizeof desc, "Deduplicate (ROW_NUMBER at line %u, column %u)", rank->span.line, rank->span.col);

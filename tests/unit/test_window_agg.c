@@ -118,6 +118,7 @@ typedef struct setup {
     window_prop props[4];
     int nprops;
     type_t prop_types[4];
+    window_topn topn;         /* limit 0: none */
 } setup;
 
 static schema_t in_schema(type_t time_type)
@@ -155,6 +156,7 @@ static op_t *make_op(const setup *st)
     int keys[1] = {0};
     op_t *op = window_agg_new(&ctx, &out, &st->w, keys, nkeys, calls, 2, st->props, st->nprops);
     schema_free(&out);
+    if (op && st->topn.limit) CHECK(window_agg_set_topn(op, &st->topn) == 0);
     return op;
 }
 
@@ -946,6 +948,143 @@ TEST(explain_and_bad_spec)
     err_clear();
 }
 
+/* ---- top-N pushed into the aggregation ---- */
+
+static const char *const topn_script[] = {
+    "a 1 09:01", "b 1 09:02", "b 1 09:03", "b 1 09:03", "c 5 09:04", "c 1 09:04", "c 1 09:05",
+    "d 1 09:06", "d 1 09:06", "null 1 09:07", "e 2 09:08", "e 1 09:08", "e 1 09:09",
+    "snap",
+    "f 1 09:12", "g 1 09:13", "g 1 09:13",
+    "wm max",
+    NULL,
+};
+
+TEST(topn_keeps_the_best_rows_in_emission_order)
+{
+    /* counts: NULL 1, a 1, b 3, c 3, d 2, e 3 in [09:00, 09:10); f 1, g 2 in [09:10, 09:20).
+     * Top 2 by cnt DESC: b and c (e ties with them and comes later in key order); emitted
+     * in key order. The second window has fewer rows than the limit. */
+    static const sort_key order[] = {{1, 1, 0}};
+    setup st = {.w = {.kind = WIN_TUMBLE, .time_col = 2, .size_us = 600 * US_PER_SEC, .time_type = ts3()},
+                .props = {WP_END}, .nprops = 1, .prop_types = {type_timestamp(TY_TIMESTAMP, 3)},
+                .topn = {NULL, 0, order, 1, 2}};
+    check_script(&st, topn_script,
+                 "+I[b, 3, 3, 2017-11-26 09:10:00.000]\n"
+                 "+I[c, 3, 7, 2017-11-26 09:10:00.000]\n"
+                 "+I[f, 1, 1, 2017-11-26 09:20:00.000]\n"
+                 "+I[g, 2, 2, 2017-11-26 09:20:00.000]\n"
+                 "WM max\n",
+                 0);
+    /* Top 3 by cnt DESC, total ASC: b (3, 3), e (3, 4), c (3, 7) */
+    static const sort_key order2[] = {{1, 1, 0}, {2, 0, 0}};
+    st.topn = (window_topn){NULL, 0, order2, 2, 3};
+    check_script(&st, topn_script,
+                 "+I[b, 3, 3, 2017-11-26 09:10:00.000]\n"
+                 "+I[c, 3, 7, 2017-11-26 09:10:00.000]\n"
+                 "+I[e, 3, 4, 2017-11-26 09:10:00.000]\n"
+                 "+I[f, 1, 1, 2017-11-26 09:20:00.000]\n"
+                 "+I[g, 2, 2, 2017-11-26 09:20:00.000]\n"
+                 "WM max\n",
+                 0);
+}
+
+TEST(topn_nulls_and_partitions)
+{
+    /* MAX(k) ASC with NULLs last: a, b, c (NULL's group has max_k NULL and would come first
+     * if NULLs came first) */
+    static const sort_key last[] = {{2, 0, 0}};
+    setup st = {.max_k = 1, .w = {.kind = WIN_TUMBLE, .time_col = 2, .size_us = 600 * US_PER_SEC, .time_type = ts3()},
+                .props = {WP_END}, .nprops = 1, .prop_types = {type_timestamp(TY_TIMESTAMP, 3)},
+                .topn = {NULL, 0, last, 1, 3}};
+    static const char *const script[] = {"b 1 09:01", "null 1 09:02", "c 1 09:03", "a 1 09:04", "d 1 09:05",
+                                         "wm max", NULL};
+    check_script(&st, script,
+                 "+I[a, 1, a, 2017-11-26 09:10:00.000]\n"
+                 "+I[b, 1, b, 2017-11-26 09:10:00.000]\n"
+                 "+I[c, 1, c, 2017-11-26 09:10:00.000]\n"
+                 "WM max\n",
+                 0);
+    static const sort_key first[] = {{2, 0, 1}};
+    st.topn.order = first;
+    check_script(&st, script,
+                 "+I[NULL, 1, NULL, 2017-11-26 09:10:00.000]\n"
+                 "+I[a, 1, a, 2017-11-26 09:10:00.000]\n"
+                 "+I[b, 1, b, 2017-11-26 09:10:00.000]\n"
+                 "WM max\n",
+                 0);
+    /* partitioned by the key: every group is alone in its partition, all are kept */
+    static const int part[] = {0};
+    st.topn = (window_topn){part, 1, first, 1, 1};
+    check_script(&st, script,
+                 "+I[NULL, 1, NULL, 2017-11-26 09:10:00.000]\n"
+                 "+I[a, 1, a, 2017-11-26 09:10:00.000]\n"
+                 "+I[b, 1, b, 2017-11-26 09:10:00.000]\n"
+                 "+I[c, 1, c, 2017-11-26 09:10:00.000]\n"
+                 "+I[d, 1, d, 2017-11-26 09:10:00.000]\n"
+                 "WM max\n",
+                 0);
+    st.w = (window_spec){.kind = WIN_SESSION, .time_col = 2, .gap_us = 60 * US_PER_SEC, .time_type = ts3()};
+    st.topn.limit = 0;
+    op_t *op = make_op(&st);
+    err_clear();
+    CHECK(window_agg_set_topn(op, &(window_topn){NULL, 0, first, 1, 1}) == -1);
+    CHECK_EQ_STR(err_message(), "a Top-N can be pushed into TUMBLE, HOP and CUMULATE window aggregations, not SESSION");
+    err_clear();
+    op_destroy(op);
+}
+
+static void topn_key_row(int i, value_t vals[3])
+{
+    vals[0] = (value_t){.s = str_cstr("x")};
+    vals[1] = value_i64(i % 2500);                      /* key k has 2 + (k < 1000) rows */
+    if (i >= 5000) vals[1] = value_i64(i - 5000);
+    vals[2] = value_i64(ts("09:00") + (i % 600) * US_PER_SEC);
+}
+
+TEST(topn_over_hop_windows_with_many_groups)
+{
+    /* 6000 rows: keys 0..2499 twice, keys 0..999 once more; every row in two HOP windows of
+     * ~2500 groups each, more than a chunk, so the stage fills several times. Top 3 by
+     * cnt DESC: the three smallest keys with the highest count in each window. */
+    window_spec w = {.kind = WIN_HOP, .time_col = 2, .size_us = 600 * US_PER_SEC, .slide_us = 300 * US_PER_SEC,
+                     .time_type = ts3()};
+    int cnt[3][2500] = {{0}};
+    for (int i = 0; i < 6000; i++) {
+        value_t v[3];
+        topn_key_row(i, v);
+        int early = i % 600 < 300;
+        cnt[early ? 0 : 2][v[1].i]++;
+        cnt[1][v[1].i]++;
+    }
+    static const char *const ends[3] = {"09:05", "09:10", "09:15"};
+    sb_t want = {0};
+    for (int e = 0; e < 3; e++) {
+        int best[3] = {-1, -1, -1};
+        for (int k = 0; k < 2500; k++)
+            for (int j = 0; j < 3; j++)
+                if (best[j] < 0 || cnt[e][k] > cnt[e][best[j]]) {
+                    for (int m = 2; m > j; m--) best[m] = best[m - 1];
+                    best[j] = k;
+                    break;
+                }
+        for (int k = 0; k < 2500; k++)
+            if (k == best[0] || k == best[1] || k == best[2])
+                sb_printf(&want, "+I[%d, %d, 2017-11-26 %s:00.000]\n", k, cnt[e][k], ends[e]);
+    }
+    sb_puts(&want, "WM max\n");
+    op_t *op = make_count_op(&w, 1);
+    static const sort_key order[] = {{1, 1, 0}};
+    CHECK(window_agg_set_topn(op, &(window_topn){NULL, 0, order, 1, 3}) == 0);
+    capture *cap = cap_new(&ctx);
+    op_connect(op, &cap->op, 0);
+    push_rows(op, 6000, 1000, topn_key_row);
+    CHECK(op_watermark_in(op, 0, TS_MAX) == 0);
+    CHECK_EQ_STR(sb_str(&cap->text), sb_str(&want));
+    sb_free(&want);
+    op_destroy(&cap->op);
+    op_destroy(op);
+}
+
 int main(void)
 {
     ctx.local_tz = tz_get("UTC", NULL, 0);
@@ -971,5 +1110,8 @@ int main(void)
     RUN(double_keys_in_value_order);
     RUN(proctime_row_of_a_fired_window_is_late);
     RUN(explain_and_bad_spec);
+    RUN(topn_keeps_the_best_rows_in_emission_order);
+    RUN(topn_nulls_and_partitions);
+    RUN(topn_over_hop_windows_with_many_groups);
     return CHECK_DONE();
 }
