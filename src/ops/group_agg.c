@@ -18,8 +18,7 @@
  * the chunk) is ignored, as Flink ignores a retraction without accumulators. A -U/+U pair is
  * never split across output chunks.
  *
- * Key encoding, per key column: a null byte, then nothing (NULL), 8 bytes (integers and
- * doubles; NaN made canonical) or a u32 length and the bytes (strings).
+ * Group keys are encoded by data/rowkey.h and decoded from the key bytes when a group emits.
  *
  * Checkpoint: u32 nkeys, u32 naggs, i64 ngroups, then per group the key bytes, the emitted
  * result values (snap_put_value with the output types) and the state block
@@ -29,6 +28,7 @@
  * last-access time would be stamped, and a timer callback would drop groups idle for longer
  * than the TTL (emitting nothing, as Flink). */
 #include "ops/ops.h"
+#include "data/rowkey.h"
 #include "base/hashmap.h"
 #include "base/util.h"
 #include "base/err.h"
@@ -60,8 +60,7 @@ typedef struct group_agg {
     uint32_t rec_size;
     uint64_t epoch;
     /* per-chunk scratch, kept between chunks */
-    uint8_t *kbuf;            /* the key being encoded */
-    size_t kcap;
+    rowkey_buf key;           /* the key being looked up */
     void **blocks;            /* state block of each accepted row */
     uint32_t *rows;           /* input row of each accepted row */
     group **touched;          /* groups touched by this chunk, first-touch order */
@@ -78,62 +77,6 @@ typedef struct group_agg {
 
 static value_t *group_prev(const group_agg *g, group *grp) { return (value_t *)((char *)grp + g->prev_off); }
 static void *group_block(const group_agg *g, group *grp) { return (char *)grp + g->block_off; }
-
-/* ---- key encoding ---- */
-
-static void kbuf_reserve(group_agg *g, size_t n)
-{
-    if (n <= g->kcap) return;
-    size_t cap = g->kcap ? g->kcap : 64;
-    while (cap < n) cap *= 2;
-    g->kbuf = xrealloc(g->kbuf, cap);
-    g->kcap = cap;
-}
-
-static uint32_t key_encode(group_agg *g, const chunk_t *in, uint32_t row)
-{
-    size_t len = 0;
-    for (int k = 0; k < g->nkeys; k++) {
-        const vector_t *v = &in->cols[g->keys[k]];
-        int phys = type_phys(v->type);
-        size_t need = 1 + (phys == PHYS_STR ? 4 + (size_t)v->str[row].len : 8);
-        kbuf_reserve(g, len + need);
-        uint8_t *p = g->kbuf + len;
-        if (v->nulls[row]) { *p = 1; len += 1; continue; }
-        *p++ = 0;
-        if (phys == PHYS_STR) {
-            const str_t *s = &v->str[row];
-            memcpy(p, &s->len, 4);
-            memcpy(p + 4, str_ptr(s), s->len);
-        } else if (phys == PHYS_F64 && v->f64[row] != v->f64[row]) {
-            double nan = __builtin_nan("");
-            memcpy(p, &nan, 8);
-        } else {
-            memcpy(p, &v->i64[row], 8);
-        }
-        len += need;
-    }
-    return (uint32_t)len;
-}
-
-/* Key values of a group; long strings are views into the key bytes. */
-static void key_decode(const group_agg *g, const uint8_t *p, value_t *out)
-{
-    for (int k = 0; k < g->nkeys; k++) {
-        type_t t = g->op.schema.types[k];
-        memset(&out[k], 0, sizeof out[k]);
-        if (*p++) { out[k].null = 1; continue; }
-        if (type_phys(t) == PHYS_STR) {
-            uint32_t len;
-            memcpy(&len, p, 4);
-            out[k].s = str_view((const char *)p + 4, len);
-            p += 4 + len;
-        } else {
-            memcpy(&out[k].i, p, 8);
-            p += 8;
-        }
-    }
-}
 
 /* ---- groups ---- */
 
@@ -228,7 +171,7 @@ static int flush_out(group_agg *g)
 static int emit_row(group_agg *g, group *grp, const value_t *vals, uint8_t op, int pair)
 {
     if (g->out->nrows + (pair ? 2u : 1u) > g->out->cap && flush_out(g) < 0) return -1;
-    key_decode(g, grp->key, g->row);
+    rowkey_decode(grp->key, g->op.schema.types, NULL, g->nkeys, g->row);
     memcpy(g->row + g->nkeys, vals, (size_t)g->aggs.ncalls * sizeof *vals);
     chunk_append_values(g->out, g->row, op);
     if (!pair && chunk_full(g->out)) return flush_out(g);
@@ -293,12 +236,13 @@ static uint32_t map_rows(group_agg *g, const chunk_t *in, int *dense)
     *dense = 1;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t r = chunk_row(in, i);
-        uint32_t klen = key_encode(g, in, r);
+        uint32_t klen = rowkey_encode(&g->key, in, r, g->keys, g->nkeys);
+        const uint8_t *key = g->key.bytes;
         /* Runs of one key (sorted or bursty input) skip the hash lookup. */
-        if (!grp || grp->klen != klen || memcmp(grp->key, g->kbuf, klen) != 0) {
-            uint64_t h = hash_bytes(g->kbuf, klen);
-            void **slot = hmap_get(&g->groups, g->kbuf, klen, h);
-            grp = slot ? *slot : group_create(g, g->kbuf, klen, h);
+        if (!grp || grp->klen != klen || memcmp(grp->key, key, klen) != 0) {
+            uint64_t h = hash_bytes(key, klen);
+            void **slot = hmap_get(&g->groups, key, klen, h);
+            grp = slot ? *slot : group_create(g, key, klen, h);
         }
         group_touched(g, grp);
         if (op_is_add(in->ops[r])) {
@@ -382,6 +326,9 @@ static int restore_group(group_agg *g, snap_reader *r)
     uint32_t klen;
     const void *key = snap_get_bytes(r, &klen);
     if (r->failed) return -1;
+    if (!rowkey_valid(key, klen, g->op.schema.types, NULL, g->nkeys))
+        return err_msg("snapshot of GroupAggregate holds a group key that does not fit the %d key columns",
+                       g->nkeys);
     uint64_t h = hash_bytes(key, klen);
     if (hmap_get(&g->groups, key, klen, h))
         return err_msg("snapshot of GroupAggregate holds the same group key twice");
@@ -447,7 +394,7 @@ static void group_agg_destroy(op_t *op)
     chunk_free(g->batch);
     chunk_free(g->out);
     free(g->keys);
-    free(g->kbuf);
+    rowkey_buf_free(&g->key);
     free(g->blocks);
     free(g->rows);
     free(g->touched);
@@ -500,7 +447,7 @@ op_t *group_agg_new(exec_ctx *ctx, const schema_t *out, const int *keys, int nke
     g->prev_off = align16(sizeof(group));
     g->block_off = align16(g->prev_off + (size_t)naggs * sizeof(value_t));
     g->rec_size = align16(g->block_off + g->aggs.block_size);
-    kbuf_reserve(g, 64);
+    rowkey_buf_init(&g->key);
     g->used_cols = columns_read(aggs, naggs, &g->nused_cols);
     g->out = chunk_new(out, CHUNK_CAP);
     g->row = xcalloc((size_t)(nkeys + naggs) + 1, sizeof *g->row);

@@ -58,17 +58,17 @@
  * side, u32 rows and per row u8 matched and the row's column values (snap_put_value).
  * Timers are rebuilt on restore.
  *
- * Key encoding, per key column: 8 bytes for integers and doubles (-0.0 and NaN made
- * canonical) or a u32 length and the bytes for strings. */
+ * Keys are encoded by data/rowkey.h; a row with a NULL key column is never held. */
 #include "ops/ops.h"
 #include "ops/rowpool.h"
+#include "data/rowkey.h"
 #include "base/hashmap.h"
 #include "base/util.h"
 #include "base/err.h"
 #include <stdlib.h>
 
 #define SNAP_VERSION 1
-#define KEY_INLINE 16              /* key bytes stored inside a key entry */
+#define KEY_INLINE 24              /* key bytes stored inside a key entry (two BIGINTs: 18) */
 #define KEY_SLAB 256               /* key entries allocated at once */
 #define NO_TIMER INT64_MIN         /* side_rows.due when no timer is pending */
 #define NO_REF UINT32_MAX
@@ -147,14 +147,10 @@ typedef struct interval_join {
     VEC(ij_timer) heap;            /* the other timers */
     uint64_t held_keys;            /* key entries holding rows */
     /* per-chunk scratch */
-    uint8_t *kbuf;
-    size_t kcap;
+    rowkey_chunk in_keys;          /* live row i's encoded key */
     uint8_t *row_matched;          /* input row r found a partner the residual accepted */
     uint8_t *row_pad;              /* input row r is padded at once if it matched nothing */
     uint32_t *row_ref;             /* input row r's pool slot when held, else NO_REF */
-    size_t *koff;                  /* live row i's key is kbuf[koff[i] .. + klen[i]) */
-    int64_t *klen;                 /* -1: a NULL key or time */
-    uint64_t *khash;
     uint32_t row_cap;
     pending joined;                /* candidate pairs */
     uint32_t *partner_ref;         /* candidate i: the held row's pool slot */
@@ -203,51 +199,7 @@ static int64_t held_back(const interval_join *j, int64_t wm)
     return out == TS_MIN ? TS_MIN + 1 : out;
 }
 
-/* ---- key encoding ---- */
-
-static void kbuf_reserve(interval_join *j, size_t n)
-{
-    if (n <= j->kcap) return;
-    size_t cap = j->kcap ? j->kcap : 64;
-    while (cap < n) cap *= 2;
-    j->kbuf = xrealloc(j->kbuf, cap);
-    j->kcap = cap;
-}
-
-/* Encodes row r's key into kbuf at offset `at`; returns its length, or -1 when a key column
- * is NULL. */
-static int64_t key_encode(interval_join *j, const side_in *si, const chunk_t *in, uint32_t r, size_t at)
-{
-    size_t len = at;
-    for (int k = 0; k < j->nkeys; k++) {
-        const vector_t *v = &in->cols[si->keys[k]];
-        if (v->nulls[r]) return -1;
-        int phys = type_phys(v->type);
-        size_t need = phys == PHYS_STR ? 4 + (size_t)v->str[r].len : 8;
-        kbuf_reserve(j, len + need);
-        uint8_t *p = j->kbuf + len;
-        if (phys == PHYS_STR) {
-            const str_t *s = &v->str[r];
-            memcpy(p, &s->len, 4);
-            memcpy(p + 4, str_ptr(s), s->len);
-        } else if (phys == PHYS_F64) {
-            double d = v->f64[r];
-            if (d != d) d = __builtin_nan("");
-            if (d == 0) d = 0;
-            memcpy(p, &d, 8);
-        } else {
-            memcpy(p, &v->i64[r], 8);
-        }
-        len += need;
-    }
-    return (int64_t)(len - at);
-}
-
-static int key_bytes_cmp(const jkey *a, const jkey *b)
-{
-    int c = memcmp(a->key, b->key, MIN(a->klen, b->klen));
-    return c ? c : (a->klen > b->klen) - (a->klen < b->klen);
-}
+static int key_bytes_cmp(const jkey *a, const jkey *b) { return rowkey_cmp(a->key, a->klen, b->key, b->klen); }
 
 /* ---- key entries ---- */
 
@@ -622,9 +574,6 @@ static void row_scratch_reserve(interval_join *j, uint32_t n)
     j->row_matched = xrealloc(j->row_matched, n);
     j->row_pad = xrealloc(j->row_pad, n);
     j->row_ref = xrealloc(j->row_ref, n * sizeof *j->row_ref);
-    j->koff = xrealloc(j->koff, n * sizeof *j->koff);
-    j->klen = xrealloc(j->klen, n * sizeof *j->klen);
-    j->khash = xrealloc(j->khash, n * sizeof *j->khash);
     j->row_cap = n;
 }
 
@@ -649,27 +598,11 @@ static int probe(interval_join *j, int side, jkey *k, const chunk_t *in, uint32_
     return 0;
 }
 
-/* The keys and hashes of the n live rows of a chunk (klen -1 for a NULL key or time). */
-static void encode_keys(interval_join *j, const side_in *si, const chunk_t *in, uint32_t n)
-{
-    const vector_t *tv = &in->cols[si->time_col];
-    size_t at = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t r = chunk_row(in, i);
-        j->koff[i] = at;
-        j->klen[i] = tv->nulls[r] ? -1 : key_encode(j, si, in, r, at);
-        if (j->klen[i] < 0) continue;
-        j->khash[i] = hash_bytes(j->kbuf + at, (size_t)j->klen[i]);
-        at += (size_t)j->klen[i];
-    }
-}
-
 /* Probes and holds live row i (input row r); records what its end-of-chunk handling needs. */
 static int arrive(interval_join *j, int side, const chunk_t *in, uint32_t i, uint32_t r, jkey **last)
 {
     side_in *si = &j->in[side];
-    int64_t klen = j->klen[i];
-    if (klen < 0) {                 /* a NULL key or time never matches */
+    if (j->in_keys.has_null[i] || in->cols[si->time_col].nulls[r]) {  /* never matches */
         j->row_pad[r] = (uint8_t)si->outer;
         return 0;
     }
@@ -677,12 +610,13 @@ static int arrive(interval_join *j, int side, const chunk_t *in, uint32_t i, uin
     if (t < wm) j->op.stats.late++;
     int hold = !evicted_at(deadline(j, side, t), wm);
     j->row_pad[r] = (uint8_t)(si->outer && !hold);
-    const uint8_t *key = j->kbuf + j->koff[i];
-    uint64_t h = j->khash[i];
+    const uint8_t *key = rowkey_at(&j->in_keys, i);
+    uint32_t klen = j->in_keys.len[i];
+    uint64_t h = j->in_keys.hash[i];
     jkey *k = *last;
-    if (!k || k->hash != h || k->klen != klen || memcmp(k->key, key, (size_t)klen) != 0) {
-        k = key_lookup(j, key, (uint32_t)klen, h);
-        if (!k && hold) k = key_create(j, key, (uint32_t)klen, h);
+    if (!k || k->hash != h || k->klen != klen || memcmp(k->key, key, klen) != 0) {
+        k = key_lookup(j, key, klen, h);
+        if (!k && hold) k = key_create(j, key, klen, h);
         if (!k) return 0;
         *last = k;
     }
@@ -699,7 +633,7 @@ static int ij_push(op_t *op, int port, chunk_t *in)
     uint32_t n = chunk_live(in);
     if (!n) return 0;
     row_scratch_reserve(j, in->nrows);
-    encode_keys(j, si, in, n);
+    rowkey_encode_chunk(&j->in_keys, in, si->keys, j->nkeys);
     jkey *last = NULL;
     for (uint32_t i = 0; i < n; i++) {
         uint32_t r = chunk_row(in, i);
@@ -919,13 +853,10 @@ static void ij_destroy(op_t *op)
     pending_free(&j->padded);
     free(j->partner_ref);
     free(j->probe_row);
-    free(j->kbuf);
+    rowkey_chunk_free(&j->in_keys);
     free(j->row_matched);
     free(j->row_pad);
     free(j->row_ref);
-    free(j->koff);
-    free(j->klen);
-    free(j->khash);
     vector_free(&j->verdict);
     arena_free(&j->scratch);
     free(j);
@@ -1028,7 +959,7 @@ op_t *interval_join_new(exec_ctx *ctx, const schema_t *out, const interval_join_
     side_init(&j->in[RIGHT], spec->right, spec->right_keys, spec->nkeys, spec->right_time_col,
               spec->type == JT_RIGHT || spec->type == JT_FULL, spec->left->ncols);
     hidx_init(&j->index);
-    kbuf_reserve(j, 64);
+    rowkey_chunk_init(&j->in_keys);
     pending_init(&j->joined, out);
     pending_init(&j->padded, out);
     j->partner_ref = xcalloc(CHUNK_CAP, sizeof *j->partner_ref);

@@ -2,9 +2,9 @@
  * changelog inputs on equality keys plus an optional residual condition, with Flink's
  * StreamingJoinOperator semantics.
  *
- * State. A hash map from the encoded join key to a key record that lists, per side, the
- * distinct live rows of that key in arrival order. A distinct row holds its values (copied,
- * with long strings, into the side's row pool), the number of live copies, and for an
+ * State. A hash map from the encoded join key (data/rowkey.h) to a key record that lists, per
+ * side, the distinct live rows of that key in arrival order. A distinct row holds its values
+ * (copied, with long strings, into the side's row pool), the number of live copies, and for an
  * outer side the number of other-side rows (with multiplicity) it currently joins with.
  * A per-side hash index from the row's value hash to its record finds the row a retraction
  * removes in O(1). Row and key records are fixed-size, carved from a slab and recycled.
@@ -49,6 +49,7 @@
  * re-derived from the rows on restore. */
 #include "ops/ops.h"
 #include "ops/rowpool.h"
+#include "data/rowkey.h"
 #include "base/hashmap.h"
 #include "base/util.h"
 #include "base/err.h"
@@ -120,13 +121,9 @@ typedef struct join_op {
     jrow *free_rows;
     jkey *oldest, *newest;    /* the ends of the key order */
     /* per-chunk scratch, kept between chunks */
-    uint8_t *kbuf;            /* the chunk's encoded keys, or a row being encoded */
-    size_t kcap;
-    uint32_t *key_off;        /* per live input row: its encoded key in kbuf */
-    uint32_t *key_len;
-    uint64_t *key_hash;
+    rowkey_chunk in_keys;     /* per live input row: its encoded join key */
+    rowkey_chunk in_rows;     /* ... all its values encoded: their hash finds the row */
     jkey **row_key;           /* ... its key record (RK_JOIN) */
-    uint64_t *row_hash;       /* ... the hash of its values */
     uint8_t *row_kind;        /* ... enum row_kind */
     uint32_t *cand_off;       /* ... its first residual verdict */
     uint32_t scratch_cap;
@@ -149,62 +146,6 @@ static int64_t join_now(const join_op *j)
 }
 
 /* ---- encoding ---- */
-
-static void kbuf_reserve(join_op *j, size_t n)
-{
-    if (n <= j->kcap) return;
-    size_t cap = j->kcap ? j->kcap : 64;
-    while (cap < n) cap *= 2;
-    j->kbuf = xrealloc(j->kbuf, cap);
-    j->kcap = cap;
-}
-
-/* Appends one value at kbuf + len: a null byte, then nothing (NULL), 8 bytes (integers and
- * doubles, NaN made canonical) or a u32 length and the bytes (strings). Returns the new length. */
-static size_t encode_value(join_op *j, size_t len, const vector_t *v, uint32_t row)
-{
-    int phys = type_phys(v->type);
-    size_t need = 1 + (phys == PHYS_STR ? 4 + (size_t)v->str[row].len : 8);
-    kbuf_reserve(j, len + need);
-    uint8_t *p = j->kbuf + len;
-    if (v->nulls[row]) { *p = 1; return len + 1; }
-    *p++ = 0;
-    if (phys == PHYS_STR) {
-        const str_t *s = &v->str[row];
-        memcpy(p, &s->len, 4);
-        memcpy(p + 4, str_ptr(s), s->len);
-    } else if (phys == PHYS_F64 && v->f64[row] != v->f64[row]) {
-        double nan = __builtin_nan("");
-        memcpy(p, &nan, 8);
-    } else {
-        memcpy(p, &v->i64[row], 8);
-    }
-    return len + need;
-}
-
-/* Appends the join key of a row of side s at kbuf + len; *has_null when a key column is
- * NULL. Returns the new length. */
-static size_t encode_key(join_op *j, size_t len, int s, const chunk_t *c, uint32_t row, int *has_null)
-{
-    const join_side *sd = &j->side[s];
-    *has_null = 0;
-    kbuf_reserve(j, len + 1);
-    for (int k = 0; k < j->nkeys; k++) {
-        const vector_t *v = &c->cols[sd->keys[k]];
-        *has_null |= v->nulls[row];
-        len = encode_value(j, len, v, row);
-    }
-    return len;
-}
-
-/* Hash of all values of a row of side s (consistent with rows_equal), encoded at kbuf + len
- * (scratch: kbuf up to len is kept). */
-static uint64_t hash_row(join_op *j, size_t len, int s, const chunk_t *c, uint32_t row)
-{
-    size_t end = len;
-    for (uint32_t col = 0; col < j->side[s].ncols; col++) end = encode_value(j, end, &c->cols[col], row);
-    return hash_bytes(j->kbuf + len, end - len);
-}
 
 static int values_equal(const vector_t *a, uint32_t ra, const vector_t *b, uint32_t rb)
 {
@@ -589,8 +530,9 @@ static int apply_row(join_op *j, int s, const chunk_t *in, uint32_t i)
     uint32_t r = chunk_row(in, i);
     /* No verdicts were made when no row of the segment had a candidate. */
     const uint8_t *verdicts = j->verdicts.items && j->residual ? j->verdicts.items + j->cand_off[i] : NULL;
-    if (op_is_add(in->ops[r])) return apply_add(j, s, in, r, j->row_key[i], j->row_hash[i], verdicts);
-    return apply_retract(j, s, in, r, j->row_key[i], j->row_hash[i], verdicts);
+    uint64_t row_hash = j->in_rows.hash[i];
+    if (op_is_add(in->ops[r])) return apply_add(j, s, in, r, j->row_key[i], row_hash, verdicts);
+    return apply_retract(j, s, in, r, j->row_key[i], row_hash, verdicts);
 }
 
 /* ---- input ---- */
@@ -598,36 +540,27 @@ static int apply_row(join_op *j, int s, const chunk_t *in, uint32_t i)
 static void scratch_reserve(join_op *j, uint32_t n)
 {
     if (n <= j->scratch_cap) return;
-    j->key_off = xrealloc(j->key_off, n * sizeof *j->key_off);
-    j->key_len = xrealloc(j->key_len, n * sizeof *j->key_len);
-    j->key_hash = xrealloc(j->key_hash, n * sizeof *j->key_hash);
     j->row_key = xrealloc(j->row_key, n * sizeof *j->row_key);
-    j->row_hash = xrealloc(j->row_hash, n * sizeof *j->row_hash);
     j->row_kind = xrealloc(j->row_kind, n);
     j->cand_off = xrealloc(j->cand_off, n * sizeof *j->cand_off);
     j->scratch_cap = n;
 }
 
-/* The first pass over a chunk: every live row's key is encoded into kbuf (one after the
- * other) and hashed, and so are its values; the hash slots the second pass will read are
- * prefetched, so the lookups of a chunk overlap their cache misses. */
+/* The first pass over a chunk: every live row's key is encoded and hashed, and so are its
+ * values; then the hash slots the second pass will read are prefetched, so the lookups of a
+ * chunk overlap their cache misses. */
 static void encode_rows(join_op *j, int s, const chunk_t *in, uint32_t n)
 {
+    const join_side *sd = &j->side[s];
+    rowkey_encode_chunk(&j->in_keys, in, sd->keys, j->nkeys);
+    rowkey_encode_chunk(&j->in_rows, in, NULL, (int)sd->ncols);
     const hmap_t *map = &j->keys;
-    const hidx_t *index = &j->side[s].index;
-    size_t len = 0;
+    const hidx_t *index = &sd->index;
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t r = chunk_row(in, i);
-        int has_null;
-        j->key_off[i] = (uint32_t)len;
-        len = encode_key(j, len, s, in, r, &has_null);
-        j->key_len[i] = (uint32_t)len - j->key_off[i];
-        j->row_kind[i] = has_null ? RK_NULL_KEY : RK_JOIN;
-        j->key_hash[i] = hash_bytes(j->kbuf + j->key_off[i], j->key_len[i]);
-        j->row_hash[i] = hash_row(j, len, s, in, r);
+        j->row_kind[i] = j->in_keys.has_null[i] ? RK_NULL_KEY : RK_JOIN;
         /* The slot layouts of hashmap.h: a wrong guess costs only the prefetch. */
-        if (map->cap) __builtin_prefetch(&map->slots[j->key_hash[i] & (map->cap - 1)]);
-        if (index->cap) __builtin_prefetch(&index->slots[hidx_first(index, j->row_hash[i])]);
+        if (map->cap) __builtin_prefetch(&map->slots[j->in_keys.hash[i] & (map->cap - 1)]);
+        if (index->cap) __builtin_prefetch(&index->slots[hidx_first(index, j->in_rows.hash[i])]);
     }
 }
 
@@ -644,18 +577,19 @@ static void map_rows(join_op *j, int s, const chunk_t *in, int64_t now)
             j->row_kind[i] = RK_SKIP;
             continue;
         }
-        const uint8_t *key = j->kbuf + j->key_off[i];
-        uint32_t klen = j->key_len[i];
+        const uint8_t *key = rowkey_at(&j->in_keys, i);
+        uint32_t klen = j->in_keys.len[i];
+        uint64_t hash = j->in_keys.hash[i];
         int add = op_is_add(in->ops[chunk_row(in, i)]);
         /* Runs of one key (sorted or bursty input) skip the hash lookup. */
-        if (!k || k->hash != j->key_hash[i] || k->klen != klen || memcmp(k->key, key, klen) != 0) {
-            void **slot = hmap_get(&j->keys, key, klen, j->key_hash[i]);
+        if (!k || k->hash != hash || k->klen != klen || memcmp(k->key, key, klen) != 0) {
+            void **slot = hmap_get(&j->keys, key, klen, hash);
             k = slot ? *slot : NULL;
             if (k && key_expired(j, k, now)) {
                 key_drop(j, k);
                 k = NULL;
             }
-            if (!k && add) k = key_create(j, key, klen, j->key_hash[i], has_null, now);
+            if (!k && add) k = key_create(j, key, klen, hash, has_null, now);
         }
         if (!k) {
             j->row_kind[i] = RK_SKIP;
@@ -759,17 +693,20 @@ static int restore_row(join_op *j, int s, snap_reader *r, jkey **k, int64_t touc
         return err_msg("snapshot of Join holds a row with %lld copies and %lld matches",
                        (long long)count, (long long)matches);
     const chunk_t *c = j->restore_row[s];
-    int has_null;
-    uint32_t klen = (uint32_t)encode_key(j, 0, s, c, 0, &has_null);
+    rowkey_encode_chunk(&j->in_keys, c, j->side[s].keys, j->nkeys);
+    const uint8_t *key = rowkey_at(&j->in_keys, 0);
+    uint32_t klen = j->in_keys.len[0];
+    int has_null = j->in_keys.has_null[0];
     if (has_null && !j->side[s].outer) return err_msg("snapshot of Join holds an inner row with a NULL join key");
     if (!*k) {
-        uint64_t h = hash_bytes(j->kbuf, klen);
-        if (hmap_get(&j->keys, j->kbuf, klen, h)) return err_msg("snapshot of Join holds the same join key twice");
-        *k = key_create(j, j->kbuf, klen, h, has_null, touched_us);
-    } else if ((*k)->klen != klen || memcmp((*k)->key, j->kbuf, klen) != 0) {
+        uint64_t h = j->in_keys.hash[0];
+        if (hmap_get(&j->keys, key, klen, h)) return err_msg("snapshot of Join holds the same join key twice");
+        *k = key_create(j, key, klen, h, has_null, touched_us);
+    } else if ((*k)->klen != klen || memcmp((*k)->key, key, klen) != 0) {
         return err_msg("snapshot of Join holds rows of different join keys under one key");
     }
-    uint64_t h = hash_row(j, klen, s, c, 0);
+    rowkey_encode_chunk(&j->in_rows, c, NULL, (int)j->side[s].ncols);
+    uint64_t h = j->in_rows.hash[0];
     if (row_find(j, s, c, 0, h)) return err_msg("snapshot of Join holds the same row twice");
     row_add(j, s, *k, c, 0, h, count, matches);
     arena_reset(&j->eval_arena);
@@ -848,12 +785,9 @@ static void join_destroy(op_t *op)
     }
     hmap_free(&j->keys);
     arena_free(&j->slab);
-    free(j->kbuf);
-    free(j->key_off);
-    free(j->key_len);
-    free(j->key_hash);
+    rowkey_chunk_free(&j->in_keys);
+    rowkey_chunk_free(&j->in_rows);
     free(j->row_key);
-    free(j->row_hash);
     free(j->row_kind);
     free(j->cand_off);
     VEC_FREE(j->verdicts);
@@ -945,7 +879,8 @@ op_t *join_new(exec_ctx *ctx, const schema_t *out, const join_spec *spec)
     arena_init(&j->slab, 64 * 1024);
     arena_init(&j->eval_arena, 16 * 1024);
     arena_init(&j->eval_scratch, 16 * 1024);
-    kbuf_reserve(j, 64);
+    rowkey_chunk_init(&j->in_keys);
+    rowkey_chunk_init(&j->in_rows);
     if (j->residual) {
         j->cand = chunk_new(out, CHUNK_CAP);
         vector_init(&j->verdict, j->residual->type, CHUNK_CAP);

@@ -2,12 +2,12 @@
  * source returns for the row's key values (FOR SYSTEM_TIME AS OF a processing-time attribute).
  *
  * Per input chunk, in three passes:
- *   1. Keys. Each live row's key values are encoded (a null byte, then 8 bytes or a u32 length
- *      and the bytes, per key); a row with a NULL key value matches nothing. Identical keys
- *      within the chunk are collapsed through a small open-addressing table, so each distinct
- *      key is fetched once per chunk. A fetch appends the key's dimension rows to a staging
- *      chunk; they are copied into the chunk's dimension pages and named by references
- *      (page * CHUNK_CAP + row), a contiguous run of them per distinct key.
+ *   1. Keys. Each live row's key values are encoded (data/rowkey.h); a row with a NULL key
+ *      value matches nothing. Identical keys within the chunk are collapsed through a small
+ *      open-addressing table, so each distinct key is fetched once per chunk. A fetch
+ *      appends the key's dimension rows to a staging chunk; they are copied into the chunk's
+ *      dimension pages and named by references (page * CHUNK_CAP + row), a contiguous run of
+ *      them per distinct key.
  *   2. Residual. Without a residual every match counts. With one, the candidate joined rows
  *      (input ++ dim, as views) are gathered into chunks of up to CHUNK_CAP rows, the residual
  *      is evaluated once per such chunk, and a pass flag is kept per candidate. Only TRUE
@@ -24,6 +24,7 @@
  * State: none of the operator's own (the lookup source may cache, as its options say);
  * the snapshot is empty. The lookup source is owned and closed in destroy. */
 #include "ops/ops.h"
+#include "data/rowkey.h"
 #include "base/hashmap.h"
 #include "base/util.h"
 #include "base/err.h"
@@ -46,12 +47,10 @@ typedef struct lookup_join {
     uint32_t row_key[CHUNK_CAP];        /* per live row: its distinct key, or NO_KEY */
     uint16_t slots[KEY_SLOTS];          /* distinct key + 1, 0 = empty */
     uint32_t ndistinct;
-    uint32_t key_off[CHUNK_CAP];        /* per distinct key: its bytes in kbytes */
-    uint32_t key_len[CHUNK_CAP];
-    uint32_t key_row[CHUNK_CAP];        /* the input row it was first seen in */
+    uint32_t key_first[CHUNK_CAP];      /* per distinct key: the live row it was first seen in */
     uint32_t match_start[CHUNK_CAP];    /* its matches: refs[match_start .. + match_count) */
     uint32_t match_count[CHUNK_CAP];
-    VEC(uint8_t) kbytes;                /* encoded keys of the chunk */
+    rowkey_chunk keys;                  /* per live row: its encoded key */
     value_t *keyvals;                   /* one key's values for fetch */
     chunk_t *staging;                   /* one fetch's rows */
     VEC(chunk_t *) pages;               /* dimension rows of the chunk */
@@ -71,57 +70,23 @@ typedef struct lookup_join {
 
 /* ---- pass 1: keys and fetches ---- */
 
-static void kbytes_put(lookup_join *j, const void *p, size_t n)
+/* The distinct key of live row i: the one of an earlier row with the same key bytes, or a
+ * new one. */
+static uint32_t key_intern(lookup_join *j, uint32_t i)
 {
-    VEC_GROW(j->kbytes, n);
-    memcpy(j->kbytes.items + j->kbytes.len, p, n);
-    j->kbytes.len += n;
-}
-
-/* Appends row r's encoded key to kbytes; 0 when a key value is NULL (nothing appended). */
-static int key_encode(lookup_join *j, const chunk_t *in, uint32_t r)
-{
-    size_t start = j->kbytes.len;
-    for (int k = 0; k < j->nkeys; k++) {
-        const vector_t *v = &in->cols[j->input_keys[k]];
-        if (v->nulls[r]) {
-            j->kbytes.len = start;
-            return 0;
-        }
-        uint8_t flag = 0;
-        kbytes_put(j, &flag, 1);
-        if (type_phys(v->type) == PHYS_STR) {
-            const str_t *s = &v->str[r];
-            kbytes_put(j, &s->len, 4);
-            kbytes_put(j, str_ptr(s), s->len);
-        } else {
-            kbytes_put(j, &v->i64[r], 8);
-        }
-    }
-    return 1;
-}
-
-/* The distinct key just encoded at the end of kbytes (from `start` on): an existing one (the
- * bytes are dropped again) or a new one. */
-static uint32_t key_intern(lookup_join *j, size_t start, uint32_t row)
-{
-    uint32_t len = (uint32_t)(j->kbytes.len - start);
-    const uint8_t *key = j->kbytes.items + start;
-    uint64_t h = hash_bytes(key, len);
+    const rowkey_chunk *k = &j->keys;
+    const uint8_t *key = rowkey_at(k, i);
+    uint32_t len = k->len[i];
+    uint64_t h = k->hash[i];
     for (uint32_t s = (uint32_t)h & (KEY_SLOTS - 1);; s = (s + 1) & (KEY_SLOTS - 1)) {
         if (!j->slots[s]) {
             uint32_t d = j->ndistinct++;
             j->slots[s] = (uint16_t)(d + 1);
-            j->key_off[d] = (uint32_t)start;
-            j->key_len[d] = len;
-            j->key_row[d] = row;
+            j->key_first[d] = i;
             return d;
         }
-        uint32_t d = j->slots[s] - 1u;
-        if (j->key_len[d] == len && memcmp(j->kbytes.items + j->key_off[d], key, len) == 0) {
-            j->kbytes.len = start;
-            return d;
-        }
+        uint32_t d = j->slots[s] - 1u, f = j->key_first[d];
+        if (k->hash[f] == h && k->len[f] == len && memcmp(rowkey_at(k, f), key, len) == 0) return d;
     }
 }
 
@@ -130,12 +95,8 @@ static void map_keys(lookup_join *j, const chunk_t *in)
     uint32_t n = chunk_live(in);
     memset(j->slots, 0, sizeof j->slots);
     j->ndistinct = 0;
-    j->kbytes.len = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t r = chunk_row(in, i);
-        size_t start = j->kbytes.len;
-        j->row_key[i] = key_encode(j, in, r) ? key_intern(j, start, r) : NO_KEY;
-    }
+    rowkey_encode_chunk(&j->keys, in, j->input_keys, j->nkeys);
+    for (uint32_t i = 0; i < n; i++) j->row_key[i] = j->keys.has_null[i] ? NO_KEY : key_intern(j, i);
 }
 
 static void pages_reset(lookup_join *j)
@@ -168,7 +129,7 @@ static int fetch_all(lookup_join *j, const chunk_t *in)
 {
     pages_reset(j);
     for (uint32_t d = 0; d < j->ndistinct; d++) {
-        uint32_t r = j->key_row[d];
+        uint32_t r = chunk_row(in, j->key_first[d]);
         for (int k = 0; k < j->nkeys; k++) vector_get(&in->cols[j->input_keys[k]], r, &j->keyvals[k]);
         chunk_reset(j->staging);
         if (j->lookup->vt->fetch(j->lookup, j->keyvals, j->staging) < 0) return -1;
@@ -374,7 +335,7 @@ static void lj_destroy(op_t *op)
     for (size_t p = 0; p < j->pages.len; p++) chunk_free(j->pages.items[p]);
     VEC_FREE(j->pages);
     VEC_FREE(j->refs);
-    VEC_FREE(j->kbytes);
+    rowkey_chunk_free(&j->keys);
     VEC_FREE(j->pass);
     chunk_free(j->staging);
     chunk_free(j->cand);
@@ -445,6 +406,7 @@ op_t *lookup_join_new(exec_ctx *ctx, const schema_t *out, const lookup_join_spec
     j->nin = spec->input->ncols;
     j->ndim = spec->dim->ncols;
     j->keyvals = xcalloc((size_t)spec->nkeys, sizeof *j->keyvals);
+    rowkey_chunk_init(&j->keys);
     j->staging = chunk_new(spec->dim, CHUNK_CAP);
     j->out = chunk_new(out, CHUNK_CAP);
     arena_init(&j->eval_arena, 16 * 1024);

@@ -16,12 +16,12 @@
  * agg_block_update call; RANGE: the peers are added and the held rows older than t - x are
  * retracted. Then the results are read and the rows emitted. UNBOUNDED frames never retract.
  *
- * State per partition (a hash map from the encoded partition key, encoded as in
- * group_agg.c): the agg block; the held rows that can still be in a future frame (bounded
- * frames only: the last n + 1 rows for ROWS, the rows newer than the expiry bound for RANGE),
- * oldest first; and in event time the pending rows the watermark has not reached yet, a
- * min-heap on (time, arrival sequence). Rows are copies (strings included) in a row pool
- * (ops/rowpool.h); pending and held entries name them by reference.
+ * State per partition (a hash map from the encoded partition key, data/rowkey.h): the agg
+ * block; the held rows that can still be in a future frame (bounded frames only: the last
+ * n + 1 rows for ROWS, the rows newer than the expiry bound for RANGE), oldest first; and in
+ * event time the pending rows the watermark has not reached yet, a min-heap on (time,
+ * arrival sequence). Rows are copies (strings included) in a row pool (ops/rowpool.h);
+ * pending and held entries name them by reference.
  *
  * Event time: a row whose time is at or behind the watermark is late (as Flink's unbounded
  * row-time OVER functions decide; its time was already processed): it is counted in
@@ -46,6 +46,7 @@
  * u32 npending and per pending row i64 time, i64 sequence and the column values. */
 #include "ops/ops.h"
 #include "ops/rowpool.h"
+#include "data/rowkey.h"
 #include "base/hashmap.h"
 #include "base/util.h"
 #include "base/err.h"
@@ -121,8 +122,7 @@ typedef struct over_agg {
     part_heap fire;                 /* event time: partitions with pending rows */
     part_heap clean;                /* RANGE x: partitions with held rows */
     /* scratch, kept between calls */
-    uint8_t *kbuf;
-    size_t kcap;
+    rowkey_buf key;                 /* the partition key being looked up */
     chunk_t *upd;                   /* rows for one agg_block_update (used columns, views) */
     void **blocks;                  /* CHUNK_CAP copies of the current partition's block */
     uint32_t release[CHUNK_CAP];    /* refs retracted in upd, released after the update */
@@ -275,42 +275,6 @@ static held_row held_pop(partition *p)
 
 /* ---- partitions ---- */
 
-static void kbuf_reserve(over_agg *o, size_t n)
-{
-    if (n <= o->kcap) return;
-    size_t cap = o->kcap ? o->kcap : 64;
-    while (cap < n) cap *= 2;
-    o->kbuf = xrealloc(o->kbuf, cap);
-    o->kcap = cap;
-}
-
-/* Encodes row r's partition key into kbuf: per column a null byte, then nothing (NULL),
- * 8 bytes (NaN made canonical) or a u32 length and the bytes. */
-static uint32_t key_encode(over_agg *o, const chunk_t *in, uint32_t r)
-{
-    size_t len = 0;
-    for (int k = 0; k < o->npart; k++) {
-        const vector_t *v = &in->cols[o->part[k]];
-        int phys = type_phys(v->type);
-        size_t need = 1 + (phys == PHYS_STR ? 4 + (size_t)v->str[r].len : 8);
-        kbuf_reserve(o, len + need);
-        uint8_t *p = o->kbuf + len;
-        if (v->nulls[r]) { *p = 1; len += 1; continue; }
-        *p++ = 0;
-        if (phys == PHYS_STR) {
-            memcpy(p, &v->str[r].len, 4);
-            memcpy(p + 4, str_ptr(&v->str[r]), v->str[r].len);
-        } else if (phys == PHYS_F64 && v->f64[r] != v->f64[r]) {
-            double nan = __builtin_nan("");
-            memcpy(p, &nan, 8);
-        } else {
-            memcpy(p, &v->i64[r], 8);
-        }
-        len += need;
-    }
-    return (uint32_t)len;
-}
-
 static partition *part_create(over_agg *o, const void *key, uint32_t klen, uint64_t hash, int64_t number)
 {
     void **slot = hmap_put(&o->parts, key, klen, hash, NULL);
@@ -329,10 +293,11 @@ static partition *part_create(over_agg *o, const void *key, uint32_t klen, uint6
 
 static partition *part_of_row(over_agg *o, const chunk_t *in, uint32_t r)
 {
-    uint32_t klen = key_encode(o, in, r);
-    uint64_t h = hash_bytes(o->kbuf, klen);
-    void **slot = hmap_get(&o->parts, o->kbuf, klen, h);
-    return slot ? *slot : part_create(o, o->kbuf, klen, h, o->next_number++);
+    uint32_t klen = rowkey_encode(&o->key, in, r, o->part, o->npart);
+    const uint8_t *key = o->key.bytes;
+    uint64_t h = hash_bytes(key, klen);
+    void **slot = hmap_get(&o->parts, key, klen, h);
+    return slot ? *slot : part_create(o, key, klen, h, o->next_number++);
 }
 
 /* Frees a partition's rows and accumulators (the map entry stays). */
@@ -828,7 +793,7 @@ static void oa_destroy(op_t *op)
     free(o->blocks);
     free(o->used_cols);
     free(o->res);
-    free(o->kbuf);
+    rowkey_buf_free(&o->key);
     free(o->calls);
     free(o->part);
     free(o);
@@ -915,6 +880,6 @@ op_t *over_agg_new(exec_ctx *ctx, const schema_t *out, const over_spec *spec)
     o->res = xcalloc((size_t)naggs + 1, sizeof *o->res);
     o->out = chunk_new(out, CHUNK_CAP);
     arena_init(&o->scratch, 16 * 1024);
-    kbuf_reserve(o, 64);
+    rowkey_buf_init(&o->key);
     return &o->op;
 }

@@ -27,16 +27,18 @@
  * position from r gets -U/+U for its new occupant, and the last position -D if it empties.
  * A -U/+U pair never straddles two output chunks.
  *
- * State: a hash map from the encoded partition key to a partition: an array of row
- * references sorted by the order keys, each with an order-preserving 8-byte prefix of its
- * first order key so that binary searches rarely touch the rows. Rows are copied (with their string bytes) into
- * chunk pages; references are page * CHUNK_CAP + row. Dropped rows leave holes; when the
- * holes outnumber the live rows the pages are compacted by copying every live row anew.
+ * State: a hash map from the encoded partition key (data/rowkey.h) to a partition: an array
+ * of row references sorted by the order keys, each with an order-preserving 8-byte prefix of
+ * its first order key so that binary searches rarely touch the rows. Rows are copied (with
+ * their string bytes) into chunk pages; references are page * CHUNK_CAP + row. Dropped rows
+ * leave holes; when the holes outnumber the live rows the pages are compacted by copying
+ * every live row anew.
  *
  * Checkpoint: u8 version, i64 watermark, i64 watermark sent, u64 sequence, u32 npartitions,
  * per partition: key bytes, u8 emitted, u64 pending sequence, u32 nrows and each row's
  * column values (in rank order). */
 #include "ops/ops.h"
+#include "data/rowkey.h"
 #include "base/hashmap.h"
 #include "base/util.h"
 #include "base/err.h"
@@ -130,8 +132,7 @@ typedef struct rank_op {
     row_pool pool;
     VEC(fire_entry) heap;     /* keep-first on rowtime, by (ts, seq) */
     uint64_t seq;
-    uint8_t *kbuf;
-    size_t kcap;
+    rowkey_buf key;           /* the partition key being looked up */
     chunk_t *out;
 } rank_op;
 
@@ -173,42 +174,6 @@ static void part_remove(part_t *p, uint32_t at)
 }
 
 /* ---- keys and comparisons ---- */
-
-static void kbuf_reserve(rank_op *rk, size_t need)
-{
-    if (need <= rk->kcap) return;
-    size_t cap = rk->kcap ? rk->kcap : 256;
-    while (cap < need) cap *= 2;
-    rk->kbuf = xrealloc(rk->kbuf, cap);
-    rk->kcap = cap;
-}
-
-/* Partition key of row r: per column a null byte, then 8 bytes or a u32 length and bytes. */
-static uint32_t encode_part_key(rank_op *rk, const chunk_t *c, uint32_t r)
-{
-    size_t at = 0;
-    for (int k = 0; k < rk->npart; k++) {
-        const vector_t *v = &c->cols[rk->part_cols[k]];
-        kbuf_reserve(rk, at + 13);
-        rk->kbuf[at++] = v->nulls[r];
-        if (v->nulls[r]) continue;
-        if (type_phys(v->type) == PHYS_STR) {
-            const str_t *s = &v->str[r];
-            memcpy(rk->kbuf + at, &s->len, 4);
-            at += 4;
-            kbuf_reserve(rk, at + s->len);
-            memcpy(rk->kbuf + at, str_ptr(s), s->len);
-            at += s->len;
-        } else {
-            double d = v->f64[r];
-            if (type_phys(v->type) == PHYS_F64 && (d != d || d == 0)) d = d != d ? __builtin_nan("") : 0.0;
-            if (type_phys(v->type) == PHYS_F64) memcpy(rk->kbuf + at, &d, 8);
-            else memcpy(rk->kbuf + at, &v->i64[r], 8);
-            at += 8;
-        }
-    }
-    return (uint32_t)at;
-}
 
 /* Doubles in a total order: NaN above every number, -0.0 equal to 0.0. */
 static int cmp_double(double a, double b)
@@ -527,21 +492,22 @@ static void compact(rank_op *rk)
 
 static int process_row(rank_op *rk, const chunk_t *c, uint32_t r)
 {
-    uint32_t klen = encode_part_key(rk, c, r);
-    uint64_t h = hash_bytes(rk->kbuf, klen);
+    uint32_t klen = rowkey_encode(&rk->key, c, r, rk->part_cols, rk->npart);
+    const uint8_t *key = rk->key.bytes;
+    uint64_t h = hash_bytes(key, klen);
     uint8_t op = c->ops[r];
     if (!op_is_add(op)) {
         if (!rk->input_updates)
             return err_msg("Rank: the input was planned as insert-only but a %s row arrived", row_op_names[op]);
-        void **slot = hmap_get(&rk->parts, rk->kbuf, klen, h);
+        void **slot = hmap_get(&rk->parts, key, klen, h);
         if (!slot) return 0;
         int emptied = 0;
         if (topn_retract(rk, *slot, c, r, &emptied) < 0) return -1;
-        if (emptied) part_free(hmap_del(&rk->parts, rk->kbuf, klen, h));
+        if (emptied) part_free(hmap_del(&rk->parts, key, klen, h));
         return 0;
     }
     int created;
-    void **slot = hmap_put(&rk->parts, rk->kbuf, klen, h, &created);
+    void **slot = hmap_put(&rk->parts, key, klen, h, &created);
     if (created) *slot = part_new();
     part_t *p = *slot;
     switch (rk->mode) {
@@ -671,7 +637,7 @@ static void rank_destroy(op_t *op)
     chunk_free(rk->out);
     free(rk->part_cols);
     free(rk->order);
-    free(rk->kbuf);
+    rowkey_buf_free(&rk->key);
     free(rk);
 }
 
@@ -728,7 +694,7 @@ op_t *rank_new(exec_ctx *ctx, const schema_t *out, const rank_spec *spec)
     rk->input_updates = spec->input_updates;
     rk->ninput = out->ncols - (spec->output_rn ? 1 : 0);
     hmap_init(&rk->parts);
-    kbuf_reserve(rk, 256); /* keys of zero columns still need a buffer to point at */
+    rowkey_buf_init(&rk->key);
     rk->pool.ncols = rk->ninput;
     rk->pool.types = rk->op.schema.types;
     rk->out = chunk_new(out, CHUNK_CAP);

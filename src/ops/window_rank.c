@@ -7,10 +7,10 @@
  * window_end - 1 ms (Flink's window.maxTimestamp()).
  *
  * State: a hash map from window end to a window, holding a hash index (base/hashmap.h hidx)
- * of its partitions by encoded partition key; a partition holds its best N rows so far,
- * sorted by the order keys with ties in arrival order (a row tied with the last of a full
- * top N does not enter, as Flink's TopNBuffer). Rows are copied with their string bytes
- * into a row pool (ops/rowpool.h). A min-heap orders windows by completion time.
+ * of its partitions by encoded partition key (data/rowkey.h); a partition holds its best N
+ * rows so far, sorted by the order keys with ties in arrival order (a row tied with the last
+ * of a full top N does not enter, as Flink's TopNBuffer). Rows are copied with their string
+ * bytes into a row pool (ops/rowpool.h). A min-heap orders windows by completion time.
  *
  * Per row the work is small when most rows do not enter: a chunk whose rows all share one
  * window and partition (the usual output of a window aggregation) looks its partition up
@@ -29,6 +29,7 @@
  * end, u32 npartitions, per partition u32 nrows and each row's column values in rank order. */
 #include "ops/ops.h"
 #include "ops/rowpool.h"
+#include "data/rowkey.h"
 #include "base/hashmap.h"
 #include "base/util.h"
 #include "base/err.h"
@@ -76,8 +77,7 @@ typedef struct window_rank {
     VEC(fire_entry) heap;
     row_pool pool;
     rwindow *last_win;        /* lookup cache */
-    uint8_t *kbuf;
-    size_t kcap;
+    rowkey_buf key;           /* the partition key being looked up */
     VEC(struct part_order) firing;
     chunk_t *out;
 } window_rank;
@@ -88,45 +88,6 @@ static const chunk_t *ref_chunk(const window_rank *wr, uint32_t ref) { return ro
 static uint32_t ref_row(uint32_t ref) { return rowpool_row(ref); }
 
 /* ---- keys and comparisons ---- */
-
-static void kbuf_reserve(window_rank *wr, size_t need)
-{
-    if (need <= wr->kcap) return;
-    size_t cap = wr->kcap ? wr->kcap : 256;
-    while (cap < need) cap *= 2;
-    wr->kbuf = xrealloc(wr->kbuf, cap);
-    wr->kcap = cap;
-}
-
-/* Partition key of row r: per column a null byte, then 8 bytes or a u32 length and bytes. */
-static uint32_t encode_part_key(window_rank *wr, const chunk_t *c, uint32_t r)
-{
-    size_t at = 0;
-    for (int k = 0; k < wr->npart; k++) {
-        const vector_t *v = &c->cols[wr->part_cols[k]];
-        kbuf_reserve(wr, at + 13);
-        wr->kbuf[at++] = v->nulls[r];
-        if (v->nulls[r]) continue;
-        if (type_phys(v->type) == PHYS_STR) {
-            const str_t *s = &v->str[r];
-            memcpy(wr->kbuf + at, &s->len, 4);
-            at += 4;
-            kbuf_reserve(wr, at + s->len);
-            memcpy(wr->kbuf + at, str_ptr(s), s->len);
-            at += s->len;
-        } else if (type_phys(v->type) == PHYS_F64) {
-            double d = v->f64[r];
-            if (d != d) d = __builtin_nan("");
-            if (d == 0) d = 0.0;
-            memcpy(wr->kbuf + at, &d, 8);
-            at += 8;
-        } else {
-            memcpy(wr->kbuf + at, &v->i64[r], 8);
-            at += 8;
-        }
-    }
-    return (uint32_t)at;
-}
 
 /* Doubles in a total order: NaN above every number, -0.0 equal to 0.0. */
 static int cmp_double(double a, double b)
@@ -257,15 +218,16 @@ static void window_free(window_rank *wr, rwindow *win)
 
 static wpart *part_for(window_rank *wr, rwindow *win, const chunk_t *c, uint32_t r)
 {
-    uint32_t klen = encode_part_key(wr, c, r);
-    uint64_t hash = hash_bytes(wr->kbuf, klen);
+    uint32_t klen = rowkey_encode(&wr->key, c, r, wr->part_cols, wr->npart);
+    const uint8_t *key = wr->key.bytes;
+    uint64_t hash = hash_bytes(key, klen);
     wpart *p;
     for (size_t pos = hidx_first(&win->parts, hash); (p = hidx_match(&win->parts, hash, &pos));)
-        if (p->klen == klen && memcmp(p->key, wr->kbuf, klen) == 0) return p;
+        if (p->klen == klen && memcmp(p->key, key, klen) == 0) return p;
     p = xcalloc(1, sizeof *p + klen);
     p->hash = hash;
     p->klen = klen;
-    memcpy(p->key, wr->kbuf, klen);
+    memcpy(p->key, key, klen);
     p->cap = wr->limit < 8 ? wr->limit + 1 : 8;
     p->rows = xmalloc(p->cap * sizeof *p->rows);
     hidx_add(&win->parts, hash, p);
@@ -604,7 +566,7 @@ static void wr_destroy(op_t *op)
     chunk_free(wr->out);
     free(wr->part_cols);
     free(wr->order);
-    free(wr->kbuf);
+    rowkey_buf_free(&wr->key);
     free(wr);
 }
 
@@ -658,7 +620,7 @@ op_t *window_rank_new(exec_ctx *ctx, const schema_t *out, const rank_spec *spec,
     wr->tz = ctx->local_tz ? ctx->local_tz : tz_default();
     wr->ninput = out->ncols - (spec->output_rn ? 1 : 0);
     hmap_init(&wr->windows);
-    kbuf_reserve(wr, 256); /* keys of zero columns still need a buffer to point at */
+    rowkey_buf_init(&wr->key);
     rowpool_init(&wr->pool, wr->ninput, wr->op.schema.types);
     wr->bar_col = spec->norder && type_phys(out->types[spec->order[0].col]) == PHYS_I64 ? spec->order[0].col : -1;
     wr->out = chunk_new(out, CHUNK_CAP);

@@ -364,6 +364,39 @@ TEST(multiple_and_null_keys)
     job_end(&j);
 }
 
+/* Double keys group as SQL compares them: -0.0 with 0.0, every NaN with every NaN; the key
+ * comes out canonical (0.0), whichever row created the group. */
+TEST(double_keys_group_as_sql_equality)
+{
+    job j;
+    memset(&j, 0, sizeof j);
+    j.in_types[0] = T(TY_DOUBLE);
+    j.in_types[1] = T(TY_INT);
+    j.nin = 2;
+    j.nkeys = 1;
+    job_call(&j, "COUNT", -1, "c");
+    job_start(&j);
+    double other_nan;
+    uint64_t bits = 0x7ff8000000000123ULL;
+    memcpy(&other_nan, &bits, 8);
+    chunk_t *c = job_chunk(&j);
+    row(c, PI, value_f64(-0.0), I(1));
+    row(c, PI, value_f64(0.0), I(1));
+    row(c, PI, value_f64(__builtin_nan("")), I(1));
+    row(c, PI, value_f64(other_nan), I(1));
+    row(c, PI, value_f64(-__builtin_nan("")), I(1));
+    row(c, PI, value_f64(2.5), I(1));
+    push(&j, c);
+    CHECK_EQ_STR(take_log(j.cap), "+I[0.0, 2]\n+I[NaN, 3]\n+I[2.5, 1]\n");
+    c = job_chunk(&j);
+    row(c, MD, value_f64(0.0), I(1));
+    row(c, MD, value_f64(-0.0), I(1));
+    push(&j, c);
+    CHECK_EQ_STR(take_log(j.cap), "-D[0.0, 2]\n");
+    CHECK_EQ_INT(j.agg->stats.state_keys, 2);
+    job_end(&j);
+}
+
 TEST(long_string_keys_and_results)
 {
     job j;
@@ -847,6 +880,20 @@ TEST(restore_rejects_bad_snapshots)
     err_clear();
     snap_writer_free(&w2);
     job_end(&other);
+
+    /* Key bytes that are not one STRING key: a string running past the key's end. */
+    snap_writer w3 = {0};
+    snap_put_u32(&w3, 1);
+    snap_put_u32(&w3, 3);
+    snap_put_i64(&w3, 1);
+    static const uint8_t bad_key[] = {0, 9, 0, 0, 0, 'a', 'b'};
+    snap_put_bytes(&w3, bad_key, sizeof bad_key);
+    job_restart(&j);
+    snap_reader_init(&r, w3.buf, w3.len);
+    CHECK_EQ_INT(j.agg->vt->restore(j.agg, &r), -1);
+    CHECK_EQ_STR(err_message(), "snapshot of GroupAggregate holds a group key that does not fit the 1 key columns");
+    err_clear();
+    snap_writer_free(&w3);
     job_end(&j);
 }
 
@@ -859,6 +906,7 @@ int main(void)
     RUN(retraction_of_nothing_is_ignored);
     RUN(count_distinct_under_retraction);
     RUN(multiple_and_null_keys);
+    RUN(double_keys_group_as_sql_equality);
     RUN(long_string_keys_and_results);
     RUN(selection_vector_input);
     RUN(output_chunks_keep_pairs_together);

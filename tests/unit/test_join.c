@@ -349,6 +349,48 @@ TEST(null_keys_never_match)
 }
 
 /* A NULL outside the key joins; its retraction finds the row (NULL equals NULL in state). */
+/* DOUBLE keys match as SQL compares them: -0.0 joins 0.0; the rows keep their own values.
+ * A retraction finds its row by value: -D of 0.0 on the left leaves the left -0.0 row. */
+TEST(double_keys_negative_zero_matches_zero)
+{
+    schema_t side, out;
+    schema_init(&side, 1);
+    side.types[0] = type_make(TY_DOUBLE);
+    side.names[0] = xstrdup("d");
+    schema_init(&out, 2);
+    for (int c = 0; c < 2; c++) {
+        out.types[c] = type_make(TY_DOUBLE);
+        out.names[c] = xstrdup(c ? "d0" : "d");
+    }
+    static const int keys[1] = {0};
+    join_spec spec = {JT_INNER, keys, keys, 1, NULL, &side, &side, 0};
+    exec_ctx ctx = {.now_us = fake_clock};
+    op_t *op = join_new(&ctx, &out, &spec);
+    capture *cap = capture_new();
+    op_connect(op, &cap->op, 0);
+    chunk_t *c = chunk_new_types(1, side.types, 4);
+    static const double left[] = {-0.0, 0.0}, right[] = {0.0, 1.0};
+    for (int i = 0; i < 2; i++) chunk_append_values(c, &(value_t){.f = left[i]}, OP_INSERT);
+    CHECK_EQ_INT(op_push(op, 0, c), 0);
+    chunk_reset(c);
+    for (int i = 0; i < 2; i++) chunk_append_values(c, &(value_t){.f = right[i]}, OP_INSERT);
+    CHECK_EQ_INT(op_push(op, 1, c), 0);
+    CHECK_EQ_STR(take_log(cap), "+I[-0.0, 0.0]\n+I[0.0, 0.0]\n");
+    chunk_reset(c);
+    chunk_append_values(c, &(value_t){.f = 0.0}, OP_DELETE);
+    CHECK_EQ_INT(op_push(op, 0, c), 0);
+    CHECK_EQ_STR(take_log(cap), "-D[0.0, 0.0]\n");
+    chunk_reset(c);
+    chunk_append_values(c, &(value_t){.f = -0.0}, OP_INSERT);
+    CHECK_EQ_INT(op_push(op, 1, c), 0);
+    CHECK_EQ_STR(take_log(cap), "+I[-0.0, -0.0]\n");
+    chunk_free(c);
+    op_destroy(op);
+    op_destroy(&cap->op);
+    schema_free(&side);
+    schema_free(&out);
+}
+
 TEST(null_values_outside_the_key)
 {
     job j;
@@ -918,6 +960,7 @@ int main(void)
     RUN(full_retractions_both_sides);
     RUN(changes_within_one_chunk);
     RUN(null_keys_never_match);
+    RUN(double_keys_negative_zero_matches_zero);
     RUN(null_values_outside_the_key);
     RUN(residual_inner);
     RUN(residual_left_outer);
