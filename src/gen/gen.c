@@ -358,7 +358,7 @@ int gen_parse_seed(const char *text, uint64_t *out)
     return 0;
 }
 
-static int digits(const char *s, int n, int *out)
+int gen_parse_digits(const char *s, int n, int *out)
 {
     int v = 0;
     for (int i = 0; i < n; i++) {
@@ -373,12 +373,13 @@ int gen_parse_datetime(const char *name, const char *text, int64_t *wall_s)
 {
     int y, mo, d, h = 0, mi = 0, s = 0;
     size_t n = strlen(text);
-    int ok = (n == 10 || n == 19) && text[4] == '-' && text[7] == '-' && !digits(text, 4, &y) &&
-             !digits(text + 5, 2, &mo) && !digits(text + 8, 2, &d) && y >= 1970 && y <= 2999 && mo >= 1 &&
-             mo <= 12 && d >= 1 && d <= days_in_month(y, mo);
+    int ok = (n == 10 || n == 19) && text[4] == '-' && text[7] == '-' && !gen_parse_digits(text, 4, &y) &&
+             !gen_parse_digits(text + 5, 2, &mo) && !gen_parse_digits(text + 8, 2, &d) && y >= 1970 &&
+             y <= 2999 && mo >= 1 && mo <= 12 && d >= 1 && d <= days_in_month(y, mo);
     if (ok && n == 19)
-        ok = text[10] == ' ' && text[13] == ':' && text[16] == ':' && !digits(text + 11, 2, &h) &&
-             !digits(text + 14, 2, &mi) && !digits(text + 17, 2, &s) && h < 24 && mi < 60 && s < 60;
+        ok = text[10] == ' ' && text[13] == ':' && text[16] == ':' && !gen_parse_digits(text + 11, 2, &h) &&
+             !gen_parse_digits(text + 14, 2, &mi) && !gen_parse_digits(text + 17, 2, &s) && h < 24 && mi < 60 &&
+             s < 60;
     if (!ok)
         return err_msg("%s expects 'YYYY-MM-DD' or 'YYYY-MM-DD HH:MM:SS' from 1970-01-01 to 2999-12-31, got '%s'",
                        name, text), 2;

@@ -105,6 +105,8 @@ int gen_parse_double(const char *name, const char *text, double lo, double hi, d
 int gen_parse_seed(const char *text, uint64_t *out);
 /* "YYYY-MM-DD" (midnight) or "YYYY-MM-DD HH:MM:SS", years 1970..2999 -> wall-clock seconds. */
 int gen_parse_datetime(const char *name, const char *text, int64_t *wall_s);
+/* Exactly n decimal digits at s -> *out (0), or -1 when one of them is not a digit. */
+int gen_parse_digits(const char *s, int n, int *out);
 /* A non-empty path. */
 int gen_parse_path(const char *name, const char *text, const char *what, const char **out);
 

@@ -68,16 +68,13 @@
 #include "gen/gen.h"
 #include "base/civil.h"
 #include "base/err.h"
-#include "base/strbuf.h"
 #include "base/tz.h"
 #include "base/util.h"
-#include <errno.h>
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 /* ---- model constants (see the header comment) ------------------------------------------ */
 
@@ -119,8 +116,6 @@
 #define MAX_STOPS             8
 #define MAX_WAYPOINTS         160
 #define FLUSH_AT_EVENTS       ((size_t)1 << 20)
-#define OUT_BUF_SIZE          ((size_t)1 << 20)
-#define MAX_ROW_BYTES         512
 #define DATASKY_OUI           0x146b9cu
 #define MAX_CUSTOMERS         ((1u << 24) - 4096u)   /* fixed MACs are bijections of 24 bits */
 #define STAFF_ID_BASE         ((1u << 24) - 1024u)
@@ -206,65 +201,13 @@ static const char MALL_USAGE[] =
     "--format json; --sqlite PATH also (re)creates the tables area_shop and place_info there.\n"
     "--customers is the number of visitors on a weekday (x1.3 on weekends).\n";
 
-static void list_options(sb_t *b)
-{
-    for (int i = 0; MALL_OPTIONS[i]; i++) sb_printf(b, "%s%s", i ? ", " : "", MALL_OPTIONS[i]);
-}
-
-static int unknown_option(const char *name)
-{
-    const char *best = NULL;
-    int best_dist = 3;
-    for (int i = 0; MALL_OPTIONS[i]; i++) {
-        int d = edit_distance(name, MALL_OPTIONS[i]);
-        if (d < best_dist) { best_dist = d; best = MALL_OPTIONS[i]; }
-    }
-    sb_t valid = {0};
-    list_options(&valid);
-    if (best) err_msg("unknown option '%s' (did you mean '%s'?); valid options: %s", name, best, sb_str(&valid));
-    else err_msg("unknown option '%s'; valid options: %s", name, sb_str(&valid));
-    sb_free(&valid);
-    return 2;
-}
-
-static int parse_int_opt(const char *name, const char *text, long long lo, long long hi, long long *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (!*text || *end || errno || v < lo || v > hi)
-        return err_msg("%s expects an integer from %lld to %lld, got '%s'", name, lo, hi, text), 2;
-    *out = v;
-    return 0;
-}
-
-static int parse_seed(const char *text, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(text, &end, 10);
-    if (!*text || *end || errno || text[0] == '-')
-        return err_msg("--seed expects an unsigned integer, got '%s'", text), 2;
-    *out = v;
-    return 0;
-}
-
-static int digits(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9') return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return 0;
-}
+static const char *const MALL_FLAGS[] = {"--quiet", "--help", NULL};
 
 static int parse_date(const char *text, int64_t *day)
 {
     int y, m, d;
-    if (strlen(text) != 10 || text[4] != '-' || text[7] != '-' || digits(text, 4, &y) ||
-        digits(text + 5, 2, &m) || digits(text + 8, 2, &d) || y < 1970 || y > 2999 || m < 1 ||
+    if (strlen(text) != 10 || text[4] != '-' || text[7] != '-' || gen_parse_digits(text, 4, &y) ||
+        gen_parse_digits(text + 5, 2, &m) || gen_parse_digits(text + 8, 2, &d) || y < 1970 || y > 2999 || m < 1 ||
         m > 12 || d < 1 || d > days_in_month(y, m))
         return err_msg("--start expects a date YYYY-MM-DD from 1970-01-01 to 2999-12-31, got '%s'", text), 2;
     *day = days_from_civil(y, m, d);
@@ -276,9 +219,9 @@ static int parse_hour(const char *name, const char *text, int lo_s, int hi_s, in
 {
     int h = -1, m = 0;
     size_t n = strlen(text);
-    int ok = (n == 1 || n == 2) ? digits(text, (int)n, &h) == 0
-           : (n == 4 || n == 5) && text[n - 3] == ':' && digits(text, (int)n - 3, &h) == 0 &&
-             digits(text + n - 2, 2, &m) == 0 && m < 60;
+    int ok = (n == 1 || n == 2) ? gen_parse_digits(text, (int)n, &h) == 0
+           : (n == 4 || n == 5) && text[n - 3] == ':' && gen_parse_digits(text, (int)n - 3, &h) == 0 &&
+             gen_parse_digits(text + n - 2, 2, &m) == 0 && m < 60;
     int s = h * 3600 + m * 60;
     if (!ok || s < lo_s || s > hi_s)
         return err_msg("%s expects a time of day HH or HH:MM from %02d:%02d to %02d:%02d, got '%s'", name,
@@ -287,42 +230,38 @@ static int parse_hour(const char *name, const char *text, int lo_s, int hi_s, in
     return 0;
 }
 
-static int apply_option(mall_opts *o, const char *name, const char *value)
+/* An integer option stored in an int field. */
+static int parse_int_field(const char *name, const char *text, long long lo, long long hi, int *out)
 {
     long long v;
-    int rc = 0;
-    if (!strcmp(name, "--out")) {
-        if (!*value) return err_msg("--out expects a directory, got ''"), 2;
-        o->out_dir = value;
-    } else if (!strcmp(name, "--days")) {
-        if (!(rc = parse_int_opt(name, value, 1, 3660, &v))) o->days = (int)v;
-    } else if (!strcmp(name, "--start")) {
-        rc = parse_date(value, &o->start_day);
-    } else if (!strcmp(name, "--shops")) {
-        if (!(rc = parse_int_opt(name, value, 1, 999, &v))) o->shops = (int)v;
-    } else if (!strcmp(name, "--customers")) {
-        if (!(rc = parse_int_opt(name, value, 1, 5000000, &v))) o->customers = (int)v;
-    } else if (!strcmp(name, "--aps-per-shop")) {
-        if (!(rc = parse_int_opt(name, value, 1, 8, &v))) o->aps_per_shop = (int)v;
-    } else if (!strcmp(name, "--seed")) {
-        rc = parse_seed(value, &o->seed);
-    } else if (!strcmp(name, "--disorder")) {
-        if (!(rc = parse_int_opt(name, value, 0, 3600, &v))) o->disorder_s = (int)v;
-    } else if (!strcmp(name, "--open")) {
-        rc = parse_hour(name, value, 0, 23 * 3600 + 59 * 60, &o->open_s);
-    } else if (!strcmp(name, "--close")) {
-        rc = parse_hour(name, value, 60, 24 * 3600, &o->close_s);
-    } else if (!strcmp(name, "--tz")) {
-        o->tz_name = value;
-    } else if (!strcmp(name, "--sqlite")) {
-        if (!*value) return err_msg("--sqlite expects a database path, got ''"), 2;
-        o->sqlite_path = value;
-    } else if (!strcmp(name, "--format")) {
+    int rc = gen_parse_int(name, text, lo, hi, &v);
+    if (!rc) *out = (int)v;
+    return rc;
+}
+
+static int apply_mall_option(void *opts, const char *name, const char *value)
+{
+    mall_opts *o = opts;
+    if (!strcmp(name, "--out")) return gen_parse_path(name, value, "a directory", &o->out_dir);
+    if (!strcmp(name, "--days")) return parse_int_field(name, value, 1, 3660, &o->days);
+    if (!strcmp(name, "--start")) return parse_date(value, &o->start_day);
+    if (!strcmp(name, "--shops")) return parse_int_field(name, value, 1, 999, &o->shops);
+    if (!strcmp(name, "--customers")) return parse_int_field(name, value, 1, 5000000, &o->customers);
+    if (!strcmp(name, "--aps-per-shop")) return parse_int_field(name, value, 1, 8, &o->aps_per_shop);
+    if (!strcmp(name, "--seed")) return gen_parse_seed(value, &o->seed);
+    if (!strcmp(name, "--disorder")) return parse_int_field(name, value, 0, 3600, &o->disorder_s);
+    if (!strcmp(name, "--open")) return parse_hour(name, value, 0, 23 * 3600 + 59 * 60, &o->open_s);
+    if (!strcmp(name, "--close")) return parse_hour(name, value, 60, 24 * 3600, &o->close_s);
+    if (!strcmp(name, "--tz")) o->tz_name = value;
+    if (!strcmp(name, "--sqlite")) return gen_parse_path(name, value, "a database path", &o->sqlite_path);
+    if (!strcmp(name, "--format")) {
         if (strcmp(value, "csv") && strcmp(value, "json"))
             return err_msg("--format expects csv or json, got '%s'", value), 2;
         o->json = !strcmp(value, "json");
     }
-    return rc;
+    if (!strcmp(name, "--quiet")) o->quiet = 1;
+    if (!strcmp(name, "--help")) o->help = 1;
+    return 0;
 }
 
 static int check_options(mall_opts *o)
@@ -342,111 +281,20 @@ static int parse_options(int argc, char **argv, mall_opts *o)
     *o = (mall_opts){.days = 1, .start_day = days_from_civil(2024, 3, 1), .shops = 40, .customers = 2000,
                      .aps_per_shop = 2, .seed = 1, .disorder_s = 30, .open_s = 10 * 3600,
                      .close_s = 22 * 3600, .tz_name = "Asia/Shanghai"};
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (strncmp(arg, "--", 2) != 0) {
-            sb_t valid = {0};
-            list_options(&valid);
-            err_msg("unexpected argument '%s'; valid options: %s", arg, sb_str(&valid));
-            sb_free(&valid);
-            return 2;
-        }
-        char name[40];
-        const char *eq = strchr(arg, '=');
-        size_t name_len = eq ? (size_t)(eq - arg) : strlen(arg);
-        if (name_len >= sizeof name) return unknown_option(arg);
-        memcpy(name, arg, name_len);
-        name[name_len] = '\0';
-        int known = 0;
-        for (int k = 0; MALL_OPTIONS[k]; k++) known |= !strcmp(name, MALL_OPTIONS[k]);
-        if (!known) return unknown_option(name);
-        if (!strcmp(name, "--quiet") || !strcmp(name, "--help")) {
-            if (eq) return err_msg("%s takes no value, got '%s'", name, arg), 2;
-            if (!strcmp(name, "--quiet")) o->quiet = 1;
-            else o->help = 1;
-            continue;
-        }
-        const char *value = eq ? eq + 1 : NULL;
-        if (!value) {
-            if (i + 1 >= argc) return err_msg("%s needs a value", name), 2;
-            value = argv[++i];
-        }
-        int rc = apply_option(o, name, value);
-        if (rc) return rc;
-    }
+    static const gen_cli cli = {MALL_OPTIONS, MALL_FLAGS, apply_mall_option};
+    int rc = gen_parse_argv(&cli, argc, argv, o);
+    if (rc) return rc;
     return o->help ? 0 : check_options(o);
 }
 
-/* ---- random numbers: splitmix64 for seeding and hashing, xoshiro256** for the stream ------- */
+/* ---- random numbers beyond gen.h's, and MACs ---------------------------------------------- */
 
-typedef struct rng {
-    uint64_t s[4];
-} rng_t;
-
-static uint64_t splitmix64(uint64_t *state)
-{
-    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-}
-
-static uint64_t hash64(uint64_t x) { return splitmix64(&x); }
-
-static void rng_seed(rng_t *r, uint64_t seed)
-{
-    for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&seed);
-}
-
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-static uint64_t rng_next(rng_t *r)
-{
-    uint64_t *s = r->s;
-    uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
-
-static double rng_unit(rng_t *r) { return (double)(rng_next(r) >> 11) * 0x1.0p-53; }
-
-static int rng_chance(rng_t *r, double p) { return rng_unit(r) < p; }
-
-/* Uniform integer in lo..hi inclusive. */
-static int rng_range(rng_t *r, int lo, int hi) { return lo + (int)(rng_unit(r) * (double)(hi - lo + 1)); }
-
-static double rng_between(rng_t *r, double lo, double hi) { return lo + (hi - lo) * rng_unit(r); }
+static double rng_between(gen_rng *r, double lo, double hi) { return lo + (hi - lo) * gen_rng_unit(r); }
 
 /* Approximately normal (sum of four uniforms), mean 0, sd 1/sqrt(3), within [-2, 2]. */
-static double rng_bell(rng_t *r) { return rng_unit(r) + rng_unit(r) + rng_unit(r) + rng_unit(r) - 2.0; }
-
-/* Index into a cumulative weight table of n entries (last = total). */
-static int pick_cumulative(rng_t *r, const double *cum, int n)
+static double rng_bell(gen_rng *r)
 {
-    double x = rng_unit(r) * cum[n - 1];
-    int lo = 0, hi = n - 1;
-    while (lo < hi) {
-        int mid = (lo + hi) / 2;
-        if (cum[mid] > x) hi = mid;
-        else lo = mid + 1;
-    }
-    return lo;
-}
-
-/* Bijections on 24 and 46 bits (odd multipliers and xor-shifts), for collision-free MACs. */
-static uint64_t scramble_bits(uint64_t x, int bits)
-{
-    uint64_t mask = (1ull << bits) - 1;
-    x = (x * 0x9E3779B97F4A7C15ull) & mask;
-    x ^= x >> (bits / 2);
-    x = (x * 0xBF58476D1CE4E5B9ull) & mask;
-    x ^= x >> (bits / 2 + 1);
-    return x;
+    return gen_rng_unit(r) + gen_rng_unit(r) + gen_rng_unit(r) + gen_rng_unit(r) - 2.0;
 }
 
 static void mac_text(uint64_t mac48, char out[18])
@@ -458,78 +306,6 @@ static void mac_text(uint64_t mac48, char out[18])
         out[3 * i + 1] = hex[byte & 15];
         out[3 * i + 2] = i < 5 ? ':' : '\0';
     }
-}
-
-/* ---- buffered output files ---------------------------------------------------------------- */
-
-typedef struct out_file {
-    FILE *f;
-    char *path;
-    char *buf;
-    size_t len;
-    int failed;         /* errno of the first failed write, 0 = fine */
-} out_file;
-
-static int out_open(out_file *o, const char *dir, const char *base, const char *ext)
-{
-    sb_t p = {0};
-    sb_printf(&p, "%s/%s.%s", dir, base, ext);
-    o->path = sb_take(&p);
-    o->len = 0;
-    o->failed = 0;
-    o->f = fopen(o->path, "wb");
-    if (!o->f) return err_msg("cannot create '%s': %s", o->path, strerror(errno)), 1;
-    o->buf = xmalloc(OUT_BUF_SIZE);
-    return 0;
-}
-
-static void out_flush(out_file *o)
-{
-    if (o->len && !o->failed && fwrite(o->buf, 1, o->len, o->f) != o->len) o->failed = errno ? errno : EIO;
-    o->len = 0;
-}
-
-/* Makes room for one row of at most MAX_ROW_BYTES. */
-static char *out_row(out_file *o)
-{
-    if (o->len + MAX_ROW_BYTES > OUT_BUF_SIZE) out_flush(o);
-    return o->buf + o->len;
-}
-
-static int out_close(out_file *o)
-{
-    int rc = 0;
-    if (o->f) {
-        out_flush(o);
-        if (fclose(o->f) != 0 && !o->failed) o->failed = errno ? errno : EIO;
-        o->f = NULL;
-        if (o->failed) {
-            err_msg("cannot write '%s': %s", o->path, strerror(o->failed));
-            rc = 1;
-        }
-    }
-    free(o->buf);
-    o->buf = NULL;
-    return rc;
-}
-
-static char *put_str(char *p, const char *s, size_t n)
-{
-    memcpy(p, s, n);
-    return p + n;
-}
-
-static char *put_cstr(char *p, const char *s) { return put_str(p, s, strlen(s)); }
-
-static char *put_i64(char *p, int64_t v)
-{
-    char tmp[24];
-    int n = 0;
-    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    do { tmp[n++] = (char)('0' + u % 10); u /= 10; } while (u);
-    if (v < 0) *p++ = '-';
-    while (n) *p++ = tmp[--n];
-    return p;
 }
 
 /* ---- the mall ------------------------------------------------------------------------------ */
@@ -607,7 +383,7 @@ typedef struct itinerary {
 
 typedef struct mall_sim {
     const mall_opts *o;
-    rng_t rng;
+    gen_rng rng;
     mall_shop *shops;
     int n_shops;
     mall_ap *aps;
@@ -625,7 +401,7 @@ typedef struct mall_sim {
     VEC(customer) customers;
     VEC(probe_event) events;
     VEC(visit) visits;
-    VEC(visit) second_visits;       /* min-heap by arrival */
+    gen_heap second_visits;         /* gen_key records: time = visit_key of the visit */
     uint32_t *staff_device;
     int *staff_shop;
     int n_staff;
@@ -636,8 +412,7 @@ typedef struct mall_sim {
     /* the day being generated */
     char pt[9];
     int64_t hour_utc[25];           /* epoch seconds of each local hour of the day */
-    out_file wifi;
-    uint64_t rows;
+    gen_out wifi;
 } mall_sim;
 
 static int floors_for(int shops)
@@ -690,7 +465,7 @@ static void build_aps(mall_sim *s)
     int per_shop = o->aps_per_shop, disorder = o->disorder_s;
     s->n_aps = s->n_shops * per_shop;
     s->aps = xcalloc((size_t)s->n_aps, sizeof *s->aps);
-    uint64_t mac_salt = hash64(o->seed ^ 0xA9u) & 0xFFFFFF;
+    uint64_t mac_salt = gen_hash64(o->seed ^ 0xA9u) & 0xFFFFFF;
     for (int a = 0; a < s->n_aps; a++) {
         mall_ap *ap = &s->aps[a];
         const mall_shop *sh = &s->shops[a / per_shop];
@@ -699,10 +474,10 @@ static void build_aps(mall_sim *s)
         ap->floor = sh->floor;
         ap->x = sh->x0 + (k + 0.5) * SHOP_WIDTH_M / per_shop;
         ap->y = (sh->y0 + sh->y1) / 2;
-        ap->upload_period_s = 1 + rng_range(&s->rng, 0, MIN(UPLOAD_PERIOD_MAX_S - 1, disorder / 3));
-        ap->upload_phase_s = rng_range(&s->rng, 0, ap->upload_period_s - 1);
+        ap->upload_period_s = 1 + gen_rng_range(&s->rng, 0, MIN(UPLOAD_PERIOD_MAX_S - 1, disorder / 3));
+        ap->upload_phase_s = gen_rng_range(&s->rng, 0, ap->upload_period_s - 1);
         ap->ip_len = snprintf(ap->ip, sizeof ap->ip, "10.%d.%d.%d", sh->floor + 1, sh->local, k + 1);
-        mac_text((uint64_t)DATASKY_OUI << 24 | scramble_bits((uint64_t)a ^ mac_salt, 24), ap->mac);
+        mac_text((uint64_t)DATASKY_OUI << 24 | gen_scramble((uint64_t)a ^ mac_salt, 24), ap->mac);
     }
 }
 
@@ -736,8 +511,8 @@ static void build_arrival_profile(mall_sim *s)
 
 static int sample_arrival(mall_sim *s)
 {
-    int minute = pick_cumulative(&s->rng, s->arrival_cum, s->arrival_minutes);
-    int t = (s->o->open_s / 60 + minute) * 60 + rng_range(&s->rng, 0, 59);
+    int minute = gen_pick_cumulative(&s->rng, s->arrival_cum, s->arrival_minutes);
+    int t = (s->o->open_s / 60 + minute) * 60 + gen_rng_range(&s->rng, 0, 59);
     return MAX(t, s->o->open_s);
 }
 
@@ -752,20 +527,20 @@ static uint32_t add_device(mall_sim *s, uint64_t mac48)
 /* A fixed vendor MAC for person `id` (customer number, or STAFF_ID_BASE + staff number). */
 static uint32_t add_fixed_device(mall_sim *s, uint32_t id)
 {
-    uint64_t h = hash64(s->o->seed * 0x100000001B3ull ^ id);
+    uint64_t h = gen_hash64(s->o->seed * 0x100000001B3ull ^ id);
     int total = 0;
     for (size_t i = 0; i < ARRAY_LEN(PHONE_OUIS); i++) total += PHONE_OUIS[i].weight;
     int pick = (int)(h % (uint64_t)total);
     size_t i = 0;
     while (pick >= PHONE_OUIS[i].weight) pick -= PHONE_OUIS[i++].weight;
-    uint64_t nic = scramble_bits(id ^ (hash64(s->o->seed ^ 0x5EEDu) & 0xFFFFFF), 24);
+    uint64_t nic = gen_scramble(id ^ (gen_hash64(s->o->seed ^ 0x5EEDu) & 0xFFFFFF), 24);
     return add_device(s, (uint64_t)PHONE_OUIS[i].oui << 24 | nic);
 }
 
 /* A fresh locally administered, unicast MAC: bit 1 of the first octet set, bit 0 clear. */
 static uint32_t add_random_device(mall_sim *s)
 {
-    uint64_t r = scramble_bits(s->randomized_macs++ ^ (hash64(s->o->seed ^ 0x4C41u) & ((1ull << 46) - 1)), 46);
+    uint64_t r = gen_scramble(s->randomized_macs++ ^ (gen_hash64(s->o->seed ^ 0x4C41u) & ((1ull << 46) - 1)), 46);
     uint64_t mac48 = (r >> 40) << 42 | 1ull << 41 | (r & ((1ull << 40) - 1));
     return add_device(s, mac48);
 }
@@ -775,7 +550,7 @@ static void build_staff(mall_sim *s)
     s->n_staff = (s->n_shops + SHOPS_PER_STAFF - 1) / SHOPS_PER_STAFF;
     s->staff_device = xcalloc((size_t)s->n_staff, sizeof *s->staff_device);
     s->staff_shop = xcalloc((size_t)s->n_staff, sizeof *s->staff_shop);
-    int offset = rng_range(&s->rng, 0, SHOPS_PER_STAFF - 1);
+    int offset = gen_rng_range(&s->rng, 0, SHOPS_PER_STAFF - 1);
     for (int i = 0; i < s->n_staff; i++) {
         int shop = i * SHOPS_PER_STAFF + offset;
         s->staff_shop[i] = shop < s->n_shops ? shop : i * SHOPS_PER_STAFF;
@@ -787,7 +562,7 @@ static void sim_init(mall_sim *s, const mall_opts *o)
 {
     memset(s, 0, sizeof *s);
     s->o = o;
-    rng_seed(&s->rng, o->seed);
+    gen_rng_seed(&s->rng, o->seed);
     build_shops(s);
     build_aps(s);
     build_arrival_profile(s);
@@ -798,6 +573,7 @@ static void sim_init(mall_sim *s, const mall_opts *o)
     s->max_d2[3] = reach_d2(WALL_SIDE_DB);
     s->slot_reach = (int)ceil(sqrt(s->max_d2[1]) / SHOP_WIDTH_M);
     s->flush_at = FLUSH_AT_EVENTS;
+    gen_heap_init(&s->second_visits, sizeof(gen_key));
 }
 
 static void sim_free(mall_sim *s)
@@ -813,8 +589,7 @@ static void sim_free(mall_sim *s)
     VEC_FREE(s->customers);
     VEC_FREE(s->events);
     VEC_FREE(s->visits);
-    VEC_FREE(s->second_visits);
-    free(s->wifi.path);
+    gen_heap_free(&s->second_visits);
 }
 
 /* ---- signal: which probes hear a burst, and how loud -------------------------------------- */
@@ -867,7 +642,7 @@ static int arrival_delay(const mall_sim *s, int ap, int t)
 {
     const mall_ap *a = &s->aps[ap];
     int wait = (int)floor_mod(a->upload_phase_s - t, a->upload_period_s);
-    uint64_t h = hash64(s->batch_salt ^ (uint64_t)ap << 32 ^ (uint64_t)(t + wait));
+    uint64_t h = gen_hash64(s->batch_salt ^ (uint64_t)ap << 32 ^ (uint64_t)(t + wait));
     if (h % 100 >= RETRY_PCT) return wait;
     return wait + (int)((h >> 8) % (uint64_t)(s->o->disorder_s - wait + 1));
 }
@@ -894,7 +669,7 @@ static void burst(mall_sim *s, uint32_t dev, double phone_loss_db, int t, int fl
         for (int ap = shop * per_shop; ap < (shop + 1) * per_shop; ap++) {
             double dx = s->aps[ap].x - x, dy = s->aps[ap].y - y;
             double d2 = MAX(1.0, dx * dx + dy * dy);
-            if (d2 > s->max_d2[cls] || rng_chance(&s->rng, MISS_SHARE)) continue;
+            if (d2 > s->max_d2[cls] || gen_rng_chance(&s->rng, MISS_SHARE)) continue;
             double level = RSSI_AT_1M_DBM - PATH_LOSS_DB_PER_DEC / 2 * log10(d2) - walls - phone_loss_db +
                            NOISE_SCALE_DB * rng_bell(&s->rng);
             int rssi = (int)lround(level);
@@ -910,8 +685,8 @@ static void emit_itinerary(mall_sim *s, const itinerary *it, uint32_t dev, doubl
     if (it->n < 2) return;
     int end = MIN(it->wp[it->n - 1].t, s->o->close_s);
     int i = 0;
-    for (int t = it->wp[0].t + rng_range(&s->rng, 0, PROBE_GAP_MIN_S); t < end;
-         t += rng_range(&s->rng, PROBE_GAP_MIN_S, PROBE_GAP_MAX_S)) {
+    for (int t = it->wp[0].t + gen_rng_range(&s->rng, 0, PROBE_GAP_MIN_S); t < end;
+         t += gen_rng_range(&s->rng, PROBE_GAP_MIN_S, PROBE_GAP_MAX_S)) {
         while (i + 2 < it->n && it->wp[i + 1].t <= t) i++;
         const waypoint *a = &it->wp[i], *b = &it->wp[i + 1];
         if (a->floor != b->floor) continue;
@@ -989,13 +764,13 @@ static void linger(mall_sim *s, itinerary *it)
     int floor = w->floor;
     double length = s->floor_count[floor] > 0 ? ((s->floor_count[floor] + 1) / 2) * SHOP_WIDTH_M : SHOP_WIDTH_M;
     walk_to(it, rng_between(&s->rng, 0, length), rng_between(&s->rng, -2.5, 2.5));
-    stay(it, rng_range(&s->rng, 30, 180));
+    stay(it, gen_rng_range(&s->rng, 30, 180));
 }
 
 static int dwell_seconds(mall_sim *s, enum shop_kind kind)
 {
-    if (kind != KIND_CINEMA && rng_chance(&s->rng, GLANCE_SHARE)) return rng_range(&s->rng, 60, 180);
-    double u = pow(rng_unit(&s->rng), 1.6);      /* skewed to the short end */
+    if (kind != KIND_CINEMA && gen_rng_chance(&s->rng, GLANCE_SHARE)) return gen_rng_range(&s->rng, 60, 180);
+    double u = pow(gen_rng_unit(&s->rng), 1.6);      /* skewed to the short end */
     return (int)((DWELL_MINUTES[kind].min + u * (DWELL_MINUTES[kind].max - DWELL_MINUTES[kind].min)) * 60);
 }
 
@@ -1018,10 +793,10 @@ static double kind_appeal(enum shop_kind kind, double hour)
 
 static int choose_shop(mall_sim *s, const customer *c, int t, int stop, const int *seen, int n_seen, int current)
 {
-    if (stop == 0 && c->visited && c->favorite != current && rng_chance(&s->rng, FAVORITE_FIRST_SHARE))
+    if (stop == 0 && c->visited && c->favorite != current && gen_rng_chance(&s->rng, FAVORITE_FIRST_SHARE))
         return c->favorite;
-    if (n_seen >= 2 && rng_chance(&s->rng, REVISIT_SHARE)) {
-        int pick = seen[rng_range(&s->rng, 0, n_seen - 1)];
+    if (n_seen >= 2 && gen_rng_chance(&s->rng, REVISIT_SHARE)) {
+        int pick = seen[gen_rng_range(&s->rng, 0, n_seen - 1)];
         if (pick != current) return pick;
     }
     double hour = t / 3600.0, appeal[KIND_COUNT], total = 0;
@@ -1031,14 +806,14 @@ static int choose_shop(mall_sim *s, const customer *c, int t, int stop, const in
         s->shop_weight[i] = total;
     }
     if (total <= 0) return current;
-    return pick_cumulative(&s->rng, s->shop_weight, s->n_shops);
+    return gen_pick_cumulative(&s->rng, s->shop_weight, s->n_shops);
 }
 
 static int stop_count(mall_sim *s, int second_visit)
 {
     int n = 1;
     double more = second_visit ? MORE_STOPS_SHARE / 2 : MORE_STOPS_SHARE;
-    while (n < MAX_STOPS && rng_chance(&s->rng, more)) n++;
+    while (n < MAX_STOPS && gen_rng_chance(&s->rng, more)) n++;
     return n;
 }
 
@@ -1053,7 +828,7 @@ static void plan_customer_visit(mall_sim *s, itinerary *it, const customer *c, i
         int shop = choose_shop(s, c, itin_last(it)->t, stop, seen, n_seen, it->shop);
         if (shop == it->shop) continue;
         leave_shop(s, it);
-        if (stop > 0 && rng_chance(&s->rng, LINGER_SHARE)) linger(s, it);
+        if (stop > 0 && gen_rng_chance(&s->rng, LINGER_SHARE)) linger(s, it);
         enter_shop(s, it, shop);
         stay(it, dwell_seconds(s, s->shops[shop].kind));
         seen[n_seen++] = shop;
@@ -1073,11 +848,19 @@ static void plan_staff_day(mall_sim *s, itinerary *it, int shop)
     random_spot(s, sh, &x, &y);
     itin_add(it, s->o->open_s, sh->floor, x, y);
     while (itin_last(it)->t < s->o->close_s && it->n < MAX_WAYPOINTS - 2) {
-        stay(it, rng_range(&s->rng, 30 * 60, 90 * 60));
+        stay(it, gen_rng_range(&s->rng, 30 * 60, 90 * 60));
         random_spot(s, sh, &x, &y);
         walk_to(it, x, y);
     }
     if (itin_last(it)->t < s->o->close_s) stay(it, s->o->close_s - itin_last(it)->t);
+}
+
+/* Opens DIR/base.csv, or DIR/base.json under --format json. */
+static int open_table_file(const mall_sim *s, gen_out *f, const char *base)
+{
+    char name[64];
+    snprintf(name, sizeof name, "%s.%s", base, s->o->json ? "json" : "csv");
+    return gen_out_open(f, s->o->out_dir, name);
 }
 
 /* ---- writing user_wifidata ---------------------------------------------------------------- */
@@ -1097,28 +880,28 @@ static void write_wifi_row(mall_sim *s, const probe_event *e)
     int t = KEY_TIME(e->key);
     int64_t epoch = s->hour_utc[t / 3600] + t % 3600;
     const char *mac = s->devices.items[e->device].mac;
-    char *p = out_row(&s->wifi), *start = p;
+    char *p = gen_out_row(&s->wifi);
     if (!s->o->json) {
-        p = put_i64(p, (int64_t)++s->rows); *p++ = ',';
-        p = put_cstr(p, sh->code); *p++ = ',';
-        p = put_str(p, ap->ip, (size_t)ap->ip_len); *p++ = ',';
-        p = put_i64(p, epoch); *p++ = ',';
-        p = put_str(p, mac, 17); *p++ = ',';
-        p = put_i64(p, e->rssi); *p++ = ',';
-        p = put_str(p, ap->mac, 17); *p++ = ',';
-        p = put_str(p, s->pt, 8); *p++ = '\n';
+        p = gen_put_i64(p, (int64_t)s->wifi.rows + 1); *p++ = ',';
+        p = gen_put_cstr(p, sh->code); *p++ = ',';
+        p = gen_put_str(p, ap->ip, (size_t)ap->ip_len); *p++ = ',';
+        p = gen_put_i64(p, epoch); *p++ = ',';
+        p = gen_put_str(p, mac, 17); *p++ = ',';
+        p = gen_put_i64(p, e->rssi); *p++ = ',';
+        p = gen_put_str(p, ap->mac, 17); *p++ = ',';
+        p = gen_put_str(p, s->pt, 8); *p++ = '\n';
     } else {
-        p = put_cstr(p, "{\"id\":\""); p = put_i64(p, (int64_t)++s->rows);
-        p = put_cstr(p, "\",\"shop_code\":\""); p = put_cstr(p, sh->code);
-        p = put_cstr(p, "\",\"ap_ip\":\""); p = put_str(p, ap->ip, (size_t)ap->ip_len);
-        p = put_cstr(p, "\",\"occur_time\":\""); p = put_i64(p, epoch);
-        p = put_cstr(p, "\",\"user_device_mac\":\""); p = put_str(p, mac, 17);
-        p = put_cstr(p, "\",\"rssi\":\""); p = put_i64(p, e->rssi);
-        p = put_cstr(p, "\",\"ap_mac\":\""); p = put_str(p, ap->mac, 17);
-        p = put_cstr(p, "\",\"pt\":\""); p = put_str(p, s->pt, 8);
-        p = put_cstr(p, "\"}\n");
+        p = gen_put_cstr(p, "{\"id\":\""); p = gen_put_i64(p, (int64_t)s->wifi.rows + 1);
+        p = gen_put_cstr(p, "\",\"shop_code\":\""); p = gen_put_cstr(p, sh->code);
+        p = gen_put_cstr(p, "\",\"ap_ip\":\""); p = gen_put_str(p, ap->ip, (size_t)ap->ip_len);
+        p = gen_put_cstr(p, "\",\"occur_time\":\""); p = gen_put_i64(p, epoch);
+        p = gen_put_cstr(p, "\",\"user_device_mac\":\""); p = gen_put_str(p, mac, 17);
+        p = gen_put_cstr(p, "\",\"rssi\":\""); p = gen_put_i64(p, e->rssi);
+        p = gen_put_cstr(p, "\",\"ap_mac\":\""); p = gen_put_str(p, ap->mac, 17);
+        p = gen_put_cstr(p, "\",\"pt\":\""); p = gen_put_str(p, s->pt, 8);
+        p = gen_put_cstr(p, "\"}\n");
     }
-    s->wifi.len += (size_t)(p - start);
+    gen_out_end(&s->wifi, p);
 }
 
 /* Sorts the pending records and writes those arriving before `limit` (seconds of the day). */
@@ -1147,40 +930,29 @@ static int visit_cmp(const void *pa, const void *pb)
     return visit_before(a, b) ? -1 : visit_before(b, a) ? 1 : 0;
 }
 
-static void heap_push(mall_sim *s, visit v)
+/* Second visits wait in a gen_heap whose key orders them as visit_before does. */
+static int64_t visit_key(visit v) { return (int64_t)v.arrival << 32 | v.customer; }
+
+static visit visit_of_key(const gen_key *k) { return (visit){(int)(k->time >> 32), (uint32_t)k->time}; }
+
+static void push_second_visit(mall_sim *s, visit v)
 {
-    VEC_PUSH(s->second_visits, v);
-    visit *h = s->second_visits.items;
-    for (size_t i = s->second_visits.len - 1; i > 0 && visit_before(&h[i], &h[(i - 1) / 2]); i = (i - 1) / 2) {
-        visit tmp = h[i];
-        h[i] = h[(i - 1) / 2];
-        h[(i - 1) / 2] = tmp;
-    }
+    gen_key k = {.time = visit_key(v)};
+    gen_heap_push(&s->second_visits, &k);
 }
 
-static visit heap_pop(mall_sim *s)
+static visit pop_second_visit(mall_sim *s)
 {
-    visit *h = s->second_visits.items, top = h[0];
-    size_t n = --s->second_visits.len, i = 0;
-    h[0] = h[n];
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < n && visit_before(&h[l], &h[m])) m = l;
-        if (r < n && visit_before(&h[r], &h[m])) m = r;
-        if (m == i) break;
-        visit tmp = h[i];
-        h[i] = h[m];
-        h[m] = tmp;
-        i = m;
-    }
-    return top;
+    gen_key k;
+    gen_heap_pop(&s->second_visits, &k);
+    return visit_of_key(&k);
 }
 
 static uint32_t new_customer(mall_sim *s, int day)
 {
     uint32_t id = (uint32_t)s->customers.len;
-    customer c = {.last_day = day, .randomizes = (uint8_t)rng_chance(&s->rng, RANDOMIZED_SHARE)};
-    c.favorite = (uint16_t)pick_cumulative(&s->rng, s->popularity_cum, s->n_shops);
+    customer c = {.last_day = day, .randomizes = (uint8_t)gen_rng_chance(&s->rng, RANDOMIZED_SHARE)};
+    c.favorite = (uint16_t)gen_pick_cumulative(&s->rng, s->popularity_cum, s->n_shops);
     c.device = c.randomizes ? UINT32_MAX : add_fixed_device(s, id);
     VEC_PUSH(s->customers, c);
     return id;
@@ -1191,9 +963,9 @@ static uint32_t new_customer(mall_sim *s, int day)
 static uint32_t pick_customer(mall_sim *s, int day, size_t known_before_today)
 {
     int full = s->customers.len >= MAX_CUSTOMERS;
-    if (known_before_today > 0 && (full || rng_chance(&s->rng, RETURNING_SHARE))) {
+    if (known_before_today > 0 && (full || gen_rng_chance(&s->rng, RETURNING_SHARE))) {
         for (int attempt = 0; attempt < (full ? 64 : 1); attempt++) {
-            double u = rng_unit(&s->rng);
+            double u = gen_rng_unit(&s->rng);
             uint32_t id = (uint32_t)(u * u * (double)known_before_today);
             if (s->customers.items[id].last_day != day || (full && attempt == 63)) {
                 s->customers.items[id].last_day = day;
@@ -1210,7 +982,7 @@ static void set_day(mall_sim *s, int64_t day)
     int m, d;
     civil_from_days(day, &y, &m, &d);
     snprintf(s->pt, sizeof s->pt, "%04d%02d%02d", (int)y, m, d);
-    s->batch_salt = hash64(s->o->seed ^ (uint64_t)day * 0x9E3779B97F4A7C15ull);
+    s->batch_salt = gen_hash64(s->o->seed ^ (uint64_t)day * 0x9E3779B97F4A7C15ull);
     for (int h = 0; h <= 24; h++)
         s->hour_utc[h] = floor_div(tz_local_to_utc(s->o->tz, (day * 86400 + h * 3600) * 1000000LL), 1000000);
 }
@@ -1230,9 +1002,9 @@ static void simulate_visit(mall_sim *s, itinerary *it, visit v, int second_visit
     emit_itinerary(s, it, dev, rng_between(&s->rng, 0, PHONE_LOSS_MAX_DB));
     c->visited = 1;
     s->total_visits++;
-    int leave = itin_last(it)->t, back = leave + rng_range(&s->rng, 3600, 4 * 3600);
-    if (!second_visit && rng_chance(&s->rng, SECOND_VISIT_SHARE) && back < s->o->close_s - 30 * 60)
-        heap_push(s, (visit){back, v.customer});
+    int leave = itin_last(it)->t, back = leave + gen_rng_range(&s->rng, 3600, 4 * 3600);
+    if (!second_visit && gen_rng_chance(&s->rng, SECOND_VISIT_SHARE) && back < s->o->close_s - 30 * 60)
+        push_second_visit(s, (visit){back, v.customer});
 }
 
 static void simulate_day(mall_sim *s, int day_index, itinerary *it)
@@ -1254,9 +1026,10 @@ static void simulate_day(mall_sim *s, int day_index, itinerary *it)
     }
     size_t next = 0;
     while (next < s->visits.len || s->second_visits.len) {
-        int second = s->second_visits.len &&
-                     (next == s->visits.len || visit_before(&s->second_visits.items[0], &s->visits.items[next]));
-        visit v = second ? heap_pop(s) : s->visits.items[next++];
+        const gen_key *pending = gen_heap_top(&s->second_visits);
+        visit waiting = pending ? visit_of_key(pending) : (visit){0};
+        int second = pending && (next == s->visits.len || visit_before(&waiting, &s->visits.items[next]));
+        visit v = second ? pop_second_visit(s) : s->visits.items[next++];
         if (s->events.len >= s->flush_at) flush_events(s, v.arrival);
         simulate_visit(s, it, v, second);
     }
@@ -1267,7 +1040,7 @@ static void simulate_day(mall_sim *s, int day_index, itinerary *it)
 
 static int place_known(const mall_sim *s, uint32_t dev)
 {
-    return hash64(s->o->seed ^ ((uint64_t)dev << 20) ^ 0x91ACEu) % 100 < PLACE_COVERAGE_PCT;
+    return gen_hash64(s->o->seed ^ ((uint64_t)dev << 20) ^ 0x91ACEu) % 100 < PLACE_COVERAGE_PCT;
 }
 
 typedef struct dims_db {
@@ -1323,22 +1096,22 @@ static int db_close(dims_db *d, int commit)
 
 static int write_shops(mall_sim *s, dims_db *db)
 {
-    out_file f = {0};
-    int rc = out_open(&f, s->o->out_dir, "area_shop", s->o->json ? "json" : "csv");
+    gen_out f = {0};
+    int rc = open_table_file(s, &f, "area_shop");
     for (int i = 0; !rc && i < s->n_shops; i++) {
         const mall_shop *sh = &s->shops[i];
-        char *p = out_row(&f), *start = p;
+        char *p = gen_out_row(&f);
         if (s->o->json) {
-            p = put_cstr(p, "{\"id\":"); p = put_i64(p, i + 1);
-            p = put_cstr(p, ",\"shop_code\":\""); p = put_cstr(p, sh->code);
-            p = put_cstr(p, "\",\"shop_name\":\""); p = put_cstr(p, sh->name);
-            p = put_cstr(p, "\"}\n");
+            p = gen_put_cstr(p, "{\"id\":"); p = gen_put_i64(p, i + 1);
+            p = gen_put_cstr(p, ",\"shop_code\":\""); p = gen_put_cstr(p, sh->code);
+            p = gen_put_cstr(p, "\",\"shop_name\":\""); p = gen_put_cstr(p, sh->name);
+            p = gen_put_cstr(p, "\"}\n");
         } else {
-            p = put_i64(p, i + 1); *p++ = ',';
-            p = put_cstr(p, sh->code); *p++ = ',';
-            p = put_cstr(p, sh->name); *p++ = '\n';
+            p = gen_put_i64(p, i + 1); *p++ = ',';
+            p = gen_put_cstr(p, sh->code); *p++ = ',';
+            p = gen_put_cstr(p, sh->name); *p++ = '\n';
         }
-        f.len += (size_t)(p - start);
+        gen_out_end(&f, p);
         if (db->db) {
             sqlite3_bind_int64(db->shop_ins, 1, i + 1);
             sqlite3_bind_text(db->shop_ins, 2, sh->code, -1, SQLITE_STATIC);
@@ -1346,34 +1119,31 @@ static int write_shops(mall_sim *s, dims_db *db)
             rc = db_step(db, db->shop_ins);
         }
     }
-    int close_rc = out_close(&f);
-    free(f.path);
+    int close_rc = gen_out_close(&f);
     return rc ? rc : close_rc;
 }
 
 static int write_places(mall_sim *s, dims_db *db, uint64_t *written)
 {
-    out_file f = {0};
-    int rc = out_open(&f, s->o->out_dir, "place_info", s->o->json ? "json" : "csv");
-    *written = 0;
+    gen_out f = {0};
+    int rc = open_table_file(s, &f, "place_info");
     for (uint32_t i = 0; !rc && i < s->devices.len; i++) {
         const device *d = &s->devices.items[i];
         if (d->min_rssi == 0 || !place_known(s, i)) continue;
-        char *p = out_row(&f), *start = p;
+        char *p = gen_out_row(&f);
         if (s->o->json) {
-            p = put_cstr(p, "{\"user_device_mac\":\""); p = put_str(p, d->mac, 17);
-            p = put_cstr(p, "\",\"used_x\":"); p = put_i64(p, d->x_dm);
-            p = put_cstr(p, ",\"used_y\":"); p = put_i64(p, d->y_dm);
-            p = put_cstr(p, ",\"min_rssi\":"); p = put_i64(p, d->min_rssi);
-            p = put_cstr(p, "}\n");
+            p = gen_put_cstr(p, "{\"user_device_mac\":\""); p = gen_put_str(p, d->mac, 17);
+            p = gen_put_cstr(p, "\",\"used_x\":"); p = gen_put_i64(p, d->x_dm);
+            p = gen_put_cstr(p, ",\"used_y\":"); p = gen_put_i64(p, d->y_dm);
+            p = gen_put_cstr(p, ",\"min_rssi\":"); p = gen_put_i64(p, d->min_rssi);
+            p = gen_put_cstr(p, "}\n");
         } else {
-            p = put_str(p, d->mac, 17); *p++ = ',';
-            p = put_i64(p, d->x_dm); *p++ = ',';
-            p = put_i64(p, d->y_dm); *p++ = ',';
-            p = put_i64(p, d->min_rssi); *p++ = '\n';
+            p = gen_put_str(p, d->mac, 17); *p++ = ',';
+            p = gen_put_i64(p, d->x_dm); *p++ = ',';
+            p = gen_put_i64(p, d->y_dm); *p++ = ',';
+            p = gen_put_i64(p, d->min_rssi); *p++ = '\n';
         }
-        f.len += (size_t)(p - start);
-        (*written)++;
+        gen_out_end(&f, p);
         if (db->db) {
             sqlite3_bind_text(db->place_ins, 1, d->mac, 17, SQLITE_STATIC);
             sqlite3_bind_int64(db->place_ins, 2, d->x_dm);
@@ -1382,43 +1152,20 @@ static int write_places(mall_sim *s, dims_db *db, uint64_t *written)
             rc = db_step(db, db->place_ins);
         }
     }
-    int close_rc = out_close(&f);
-    free(f.path);
+    *written = f.rows;
+    int close_rc = gen_out_close(&f);
     return rc ? rc : close_rc;
 }
 
 /* ---- the command ---------------------------------------------------------------------------- */
 
-static int make_dirs(const char *path)
-{
-    char *p = xstrdup(path);
-    int rc = 0;
-    for (char *q = p + 1; ; q++) {
-        if (*q != '/' && *q != '\0') continue;
-        char saved = *q;
-        *q = '\0';
-        if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-            rc = err_msg("cannot create directory '%s': %s", p, strerror(errno));
-            break;
-        }
-        *q = saved;
-        if (!saved) break;
-    }
-    struct stat st;
-    if (!rc && (stat(path, &st) != 0 || !S_ISDIR(st.st_mode)))
-        rc = err_msg("--out '%s' is not a directory", path);
-    free(p);
-    return rc ? 1 : 0;
-}
-
 static int write_probe_records(mall_sim *s)
 {
-    int rc = out_open(&s->wifi, s->o->out_dir, "user_wifidata", s->o->json ? "json" : "csv");
-    if (rc) return rc;
+    if (open_table_file(s, &s->wifi, "user_wifidata")) return gen_out_close(&s->wifi), 1;
     itinerary *it = xmalloc(sizeof *it);
     for (int d = 0; d < s->o->days; d++) simulate_day(s, d, it);
     free(it);
-    return out_close(&s->wifi);
+    return gen_out_close(&s->wifi);
 }
 
 static void print_summary(const mall_sim *s, uint64_t places)
@@ -1432,7 +1179,7 @@ static void print_summary(const mall_sim *s, uint64_t places)
             "eddy gen mall: %llu rows, %d day%s from %04d-%02d-%02d, %d shops (%d probes), %zu customers "
             "(%llu visits, %zu MACs of which %llu randomized, %d staff), %llu MACs in place_info\n"
             "  wrote %s/user_wifidata.%s, %s/area_shop.%s, %s/place_info.%s%s%s\n",
-            (unsigned long long)s->rows, o->days, o->days == 1 ? "" : "s", (int)y, m, d, s->n_shops, s->n_aps,
+            (unsigned long long)s->wifi.rows, o->days, o->days == 1 ? "" : "s", (int)y, m, d, s->n_shops, s->n_aps,
             s->customers.len, (unsigned long long)s->total_visits, s->devices.len,
             (unsigned long long)s->randomized_macs, s->n_staff, (unsigned long long)places, o->out_dir, ext,
             o->out_dir, ext, o->out_dir, ext, o->sqlite_path ? ", tables area_shop and place_info in " : "",
@@ -1446,7 +1193,7 @@ int gen_mall(int argc, char **argv)
     int rc = parse_options(argc, argv, &o);
     if (rc) return rc;
     if (o.help) { fputs(MALL_USAGE, stdout); return 0; }
-    if ((rc = make_dirs(o.out_dir))) return rc;
+    if ((rc = gen_make_dirs(o.out_dir))) return rc;
     mall_sim s;
     sim_init(&s, &o);
     dims_db db = {0};
