@@ -49,10 +49,11 @@
  * watermark passes them, then processed in that order; a row at or behind the watermark is
  * late (counted in op->stats.late, dropped). A heap of partitions by smallest pending time
  * finds the due ones, a second heap by first-thread time + w the ones WITHIN expires. The
- * final watermark (TS_MAX) ends every thread. Processing time: rows are processed as they
- * arrive, timed by the clock; finish() ends every thread.
+ * final watermark (TS_MAX) ends every thread. The pending rows and both partition heaps are
+ * ops/partition_buffer.h. Processing time: rows are processed as they arrive, timed by the
+ * clock; finish() ends every thread.
  *
- * State per partition (hash map from the encoded partition key): pending rows; the processed
+ * State per partition (hash map from the partition key, encoded by data/rowkey.h): pending rows; the processed
  * rows still needed (from the first row of the oldest thread or waiting match, less the
  * largest PREV offset) as row-pool references; the live threads by first row then priority;
  * the waiting matches by first row. A partition with none of these is dropped (unless PREV is
@@ -77,6 +78,8 @@
  * npending and per pending row i64 time, i64 sequence and the column values. */
 #include "ops/ops.h"
 #include "ops/rowpool.h"
+#include "ops/partition_buffer.h"
+#include "data/rowkey.h"
 #include "base/hashmap.h"
 #include "base/util.h"
 #include "base/err.h"
@@ -84,7 +87,6 @@
 #include <stddef.h>
 
 #define SNAP_VERSION 1
-#define NOT_QUEUED SIZE_MAX
 #define NO_NODE UINT32_MAX
 #define MAX_PROGRAM 10000           /* instructions after unrolling quantifiers */
 #define SPARE_PARTS 64              /* dropped partitions kept for reuse */
@@ -138,38 +140,25 @@ typedef struct tlist {
     VEC(vinfo) v;
 } tlist;
 
-typedef struct pending_row {
-    int64_t time;
-    int64_t seq;                    /* arrival order */
-    uint32_t ref;
-} pending_row;
-
 typedef struct row_entry {
     int64_t time;
     uint32_t ref;
 } row_entry;
 
 typedef struct partition {
-    const uint8_t *key;             /* encoded partition key, owned by the map */
+    pbuf_part buf;                  /* first: pending rows (event time) and heap places;
+                                       due[HEAP_FIRE]: smallest pending time;
+                                       due[HEAP_EXPIRE]: first-thread time + WITHIN */
+    const uint8_t *key;             /* encoded partition key (data/rowkey.h), owned by the map */
     uint32_t klen;
     uint64_t hash;
-    int64_t number;                 /* creation order: ties between partitions due together */
-    VEC(pending_row) pending;       /* event time: min-heap on (time, seq) */
     VEC(row_entry) rows;            /* processed rows still needed, from rows_head on */
     size_t rows_head;
     int64_t base;                   /* row number of rows.items[rows_head] */
     int64_t next_rowno;
     tlist threads;                  /* live, by first row then priority */
     tlist done;                     /* complete matches waiting to be emitted, by first row */
-    int64_t due[2];
-    size_t pos[2];
 } partition;
-
-typedef struct part_heap {
-    partition **items;
-    size_t len, cap;
-    int which;
-} part_heap;
 
 /* A (partial) match as an evaluation sees it. */
 typedef struct view {
@@ -218,8 +207,8 @@ typedef struct match_op {
     /* state */
     row_pool pool;
     hmap_t parts;
-    part_heap fire;                 /* event time: partitions with pending rows */
-    part_heap expire;               /* WITHIN: partitions with threads */
+    pbuf_heap fire;                 /* event time: partitions with pending rows */
+    pbuf_heap expire;               /* WITHIN: partitions with threads */
     int64_t next_seq;
     int64_t next_number;
     VEC(mnode) nodes;
@@ -235,8 +224,7 @@ typedef struct match_op {
     VEC(int64_t) rownos;
     uint32_t *stamp;
     uint32_t stamp_gen;
-    uint8_t *kbuf;
-    size_t kcap;
+    rowkey_buf key;                 /* the partition key being looked up */
     chunk_t *out;
 } match_op;
 
@@ -565,109 +553,6 @@ static void tl_free(tlist *l)
     VEC_FREE(l->v);
 }
 
-/* ---- partition heaps (indexed binary min-heaps on due, then creation order) ---- */
-
-static int heap_less(const part_heap *h, const partition *a, const partition *b)
-{
-    if (a->due[h->which] != b->due[h->which]) return a->due[h->which] < b->due[h->which];
-    return a->number < b->number;
-}
-
-static void heap_place(part_heap *h, size_t i, partition *p)
-{
-    h->items[i] = p;
-    p->pos[h->which] = i;
-}
-
-static void heap_sift_up(part_heap *h, size_t i)
-{
-    partition *p = h->items[i];
-    while (i > 0) {
-        size_t parent = (i - 1) / 2;
-        if (!heap_less(h, p, h->items[parent])) break;
-        heap_place(h, i, h->items[parent]);
-        i = parent;
-    }
-    heap_place(h, i, p);
-}
-
-static void heap_sift_down(part_heap *h, size_t i)
-{
-    partition *p = h->items[i];
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= h->len) break;
-        if (c + 1 < h->len && heap_less(h, h->items[c + 1], h->items[c])) c++;
-        if (!heap_less(h, h->items[c], p)) break;
-        heap_place(h, i, h->items[c]);
-        i = c;
-    }
-    heap_place(h, i, p);
-}
-
-static void heap_schedule(part_heap *h, partition *p, int64_t due)
-{
-    p->due[h->which] = due;
-    size_t i = p->pos[h->which];
-    if (i == NOT_QUEUED) {
-        if (h->len == h->cap) {
-            h->cap = h->cap ? h->cap * 2 : 16;
-            h->items = xrealloc(h->items, h->cap * sizeof *h->items);
-        }
-        i = h->len++;
-        heap_place(h, i, p);
-    }
-    heap_sift_up(h, i);
-    heap_sift_down(h, p->pos[h->which]);
-}
-
-static void heap_unschedule(part_heap *h, partition *p)
-{
-    size_t i = p->pos[h->which];
-    if (i == NOT_QUEUED) return;
-    p->pos[h->which] = NOT_QUEUED;
-    partition *last = h->items[--h->len];
-    if (i == h->len) return;
-    heap_place(h, i, last);
-    heap_sift_up(h, i);
-    heap_sift_down(h, last->pos[h->which]);
-}
-
-/* ---- pending rows: per partition min-heap on (time, seq) ---- */
-
-static int pending_less(const pending_row *a, const pending_row *b)
-{
-    return a->time != b->time ? a->time < b->time : a->seq < b->seq;
-}
-
-static void pending_push(partition *p, pending_row r)
-{
-    VEC_PUSH(p->pending, r);
-    pending_row *h = p->pending.items;
-    size_t i = p->pending.len - 1;
-    while (i > 0 && pending_less(&r, &h[(i - 1) / 2])) {
-        h[i] = h[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    h[i] = r;
-}
-
-static pending_row pending_pop(partition *p)
-{
-    pending_row *h = p->pending.items, top = h[0], last = h[--p->pending.len];
-    size_t i = 0, n = p->pending.len;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && pending_less(&h[c + 1], &h[c])) c++;
-        if (!pending_less(&h[c], &last)) break;
-        h[i] = h[c];
-        i = c;
-    }
-    if (n) h[i] = last;
-    return top;
-}
-
 /* ---- processed rows: a queue numbered by row ---- */
 
 static size_t rows_count(const partition *p) { return p->rows.len - p->rows_head; }
@@ -715,42 +600,6 @@ static void release_rows(match_op *o, partition *p)
 
 /* ---- partitions ---- */
 
-static void kbuf_reserve(match_op *o, size_t n)
-{
-    if (n <= o->kcap) return;
-    size_t cap = o->kcap ? o->kcap : 64;
-    while (cap < n) cap *= 2;
-    o->kbuf = xrealloc(o->kbuf, cap);
-    o->kcap = cap;
-}
-
-/* Encodes row r's partition key into kbuf: per column a null byte, then nothing (NULL),
- * 8 bytes (NaN made canonical) or a u32 length and the bytes. */
-static uint32_t key_encode(match_op *o, const chunk_t *in, uint32_t r)
-{
-    size_t len = 0;
-    for (int k = 0; k < o->npart; k++) {
-        const vector_t *v = &in->cols[o->part[k]];
-        int phys = type_phys(v->type);
-        size_t need = 1 + (phys == PHYS_STR ? 4 + (size_t)v->str[r].len : 8);
-        kbuf_reserve(o, len + need);
-        uint8_t *p = o->kbuf + len;
-        if (v->nulls[r]) { *p = 1; len += 1; continue; }
-        *p++ = 0;
-        if (phys == PHYS_STR) {
-            memcpy(p, &v->str[r].len, 4);
-            memcpy(p + 4, str_ptr(&v->str[r]), v->str[r].len);
-        } else if (phys == PHYS_F64 && v->f64[r] != v->f64[r]) {
-            double nan = __builtin_nan("");
-            memcpy(p, &nan, 8);
-        } else {
-            memcpy(p, &v->i64[r], 8);
-        }
-        len += need;
-    }
-    return (uint32_t)len;
-}
-
 static partition *part_create(match_op *o, const void *key, uint32_t klen, uint64_t hash, int64_t number)
 {
     void **slot = hmap_put(&o->parts, key, klen, hash, NULL);
@@ -760,24 +609,24 @@ static partition *part_create(match_op *o, const void *key, uint32_t klen, uint6
     p->key = (const uint8_t *)e->key;
     p->klen = klen;
     p->hash = hash;
-    p->number = number;
-    p->pos[HEAP_FIRE] = p->pos[HEAP_EXPIRE] = NOT_QUEUED;
+    pbuf_part_init(&p->buf, number);
     *slot = p;
     return p;
 }
 
 static partition *part_of_row(match_op *o, const chunk_t *in, uint32_t r)
 {
-    uint32_t klen = key_encode(o, in, r);
-    uint64_t h = hash_bytes(o->kbuf, klen);
-    void **slot = hmap_get(&o->parts, o->kbuf, klen, h);
-    return slot ? *slot : part_create(o, o->kbuf, klen, h, o->next_number++);
+    uint32_t klen = rowkey_encode(&o->key, in, r, o->part, o->npart);
+    const uint8_t *key = o->key.bytes;
+    uint64_t h = hash_bytes(key, klen);
+    void **slot = hmap_get(&o->parts, key, klen, h);
+    return slot ? *slot : part_create(o, key, klen, h, o->next_number++);
 }
 
 /* Releases a partition's rows, threads and matches; its buffers stay allocated. */
 static void part_clear(match_op *o, partition *p)
 {
-    while (p->pending.len) rowpool_release(&o->pool, pending_pop(p).ref);
+    pbuf_part_clear(&p->buf, &o->pool);
     rows_release_before(o, p, TS_MAX);
     p->rows.len = p->rows_head = 0;
     tl_truncate(o, &p->threads, 0);
@@ -786,7 +635,7 @@ static void part_clear(match_op *o, partition *p)
 
 static void part_free(partition *p)
 {
-    VEC_FREE(p->pending);
+    pbuf_part_free(&p->buf);
     VEC_FREE(p->rows);
     tl_free(&p->threads);
     tl_free(&p->done);
@@ -797,8 +646,8 @@ static void part_free(partition *p)
  * keys that come and go do not allocate each time. */
 static void part_drop(match_op *o, partition *p)
 {
-    heap_unschedule(&o->fire, p);
-    heap_unschedule(&o->expire, p);
+    pbuf_heap_unschedule(&o->fire, &p->buf);
+    pbuf_heap_unschedule(&o->expire, &p->buf);
     part_clear(o, p);
     hmap_del(&o->parts, p->key, p->klen, p->hash);
     if (o->spare_parts.len < SPARE_PARTS) VEC_PUSH(o->spare_parts, p);
@@ -820,15 +669,15 @@ static void drop_all_partitions(match_op *o)
 static void schedule_expiry(match_op *o, partition *p)
 {
     if (o->within_us && p->threads.t.len)
-        heap_schedule(&o->expire, p, add_sat(p->threads.t.items[0].start_time, o->within_us));
+        pbuf_heap_schedule(&o->expire, &p->buf, add_sat(p->threads.t.items[0].start_time, o->within_us));
     else
-        heap_unschedule(&o->expire, p);
+        pbuf_heap_unschedule(&o->expire, &p->buf);
 }
 
 /* Drops p when it holds nothing a future row needs. */
 static void maybe_drop(match_op *o, partition *p)
 {
-    if (!p->pending.len && !p->threads.t.len && !p->done.t.len && !o->maxprev) part_drop(o, p);
+    if (!p->buf.pending.len && !p->threads.t.len && !p->done.t.len && !o->maxprev) part_drop(o, p);
 }
 
 /* ---- navigation in a (partial) match ---- */
@@ -1285,8 +1134,7 @@ static int buffer_rows(match_op *o, const chunk_t *in)
             continue;
         }
         partition *p = part_of_row(o, in, r);
-        pending_push(p, (pending_row){t, o->next_seq++, rowpool_add(&o->pool, in, r, NULL, OP_INSERT)});
-        if (p->pos[HEAP_FIRE] == NOT_QUEUED || t < p->due[HEAP_FIRE]) heap_schedule(&o->fire, p, t);
+        pbuf_add(&o->fire, &p->buf, (pbuf_row){t, o->next_seq++, rowpool_add(&o->pool, in, r, NULL, OP_INSERT)});
     }
     return 0;
 }
@@ -1294,13 +1142,12 @@ static int buffer_rows(match_op *o, const chunk_t *in)
 /* Processes p's pending rows with time <= wm in order; p may be dropped. */
 static void fire_partition(match_op *o, partition *p, int64_t wm, int *rc)
 {
-    while (*rc == 0 && p->pending.len && p->pending.items[0].time <= wm) {
-        pending_row pr = pending_pop(p);
+    while (*rc == 0 && pbuf_has_due(&p->buf, wm)) {
+        pbuf_row pr = pbuf_pop(&p->buf);
         if (process_row(o, p, pr.ref, pr.time) < 0) *rc = -1;
         release_rows(o, p);
     }
-    if (p->pending.len) heap_schedule(&o->fire, p, p->pending.items[0].time);
-    else heap_unschedule(&o->fire, p);
+    pbuf_reschedule(&o->fire, &p->buf);
     schedule_expiry(o, p);
     maybe_drop(o, p);
 }
@@ -1308,7 +1155,8 @@ static void fire_partition(match_op *o, partition *p, int64_t wm, int *rc)
 static int fire_due(match_op *o, int64_t wm)
 {
     int rc = 0;
-    while (rc == 0 && o->fire.len && o->fire.items[0]->due[HEAP_FIRE] <= wm) fire_partition(o, o->fire.items[0], wm, &rc);
+    pbuf_part *p;
+    while (rc == 0 && (p = pbuf_heap_due(&o->fire, wm))) fire_partition(o, (partition *)p, wm, &rc);
     return rc;
 }
 
@@ -1318,8 +1166,8 @@ static int expire_due(match_op *o, int64_t limit, int strict)
 {
     int rc = 0;
     while (rc == 0 && o->expire.len) {
-        partition *p = o->expire.items[0];
-        int64_t due = p->due[HEAP_EXPIRE];
+        partition *p = (partition *)o->expire.items[0];
+        int64_t due = p->buf.due[HEAP_EXPIRE];
         if (strict ? due >= limit : due > limit) break;
         end_threads(o, p, limit, strict, 0);
         settle(o, p, &rc);
@@ -1426,17 +1274,6 @@ static int mr_finish(op_t *op)
 
 /* ---- checkpoint ---- */
 
-static void put_row(match_op *o, uint32_t ref, snap_writer *w)
-{
-    const chunk_t *c = rowpool_chunk(&o->pool, ref);
-    uint32_t r = rowpool_row(ref);
-    for (uint32_t col = 0; col < o->nin; col++) {
-        value_t v;
-        vector_get(&c->cols[col], r, &v);
-        snap_put_value(w, c->cols[col].type, &v);
-    }
-}
-
 static void put_threads(match_op *o, const tlist *l, snap_writer *w)
 {
     snap_put_u32(w, (uint32_t)l->t.len);
@@ -1465,37 +1302,19 @@ static int mr_snapshot(op_t *op, snap_writer *w)
     for (size_t pos = 0; hmap_next(&o->parts, &pos, &e);) {
         partition *p = e->val;
         snap_put_bytes(w, p->key, p->klen);
-        snap_put_i64(w, p->number);
+        snap_put_i64(w, p->buf.number);
         snap_put_i64(w, p->next_rowno);
         snap_put_i64(w, p->base);
         snap_put_u32(w, (uint32_t)rows_count(p));
         for (size_t i = p->rows_head; i < p->rows.len; i++) {
             snap_put_i64(w, p->rows.items[i].time);
-            put_row(o, p->rows.items[i].ref, w);
+            pbuf_put_row(&o->pool, p->rows.items[i].ref, w);
         }
         put_threads(o, &p->threads, w);
         put_threads(o, &p->done, w);
-        snap_put_u32(w, (uint32_t)p->pending.len);
-        for (size_t i = 0; i < p->pending.len; i++) {
-            snap_put_i64(w, p->pending.items[i].time);
-            snap_put_i64(w, p->pending.items[i].seq);
-            put_row(o, p->pending.items[i].ref, w);
-        }
+        pbuf_snapshot(&p->buf, &o->pool, w);
     }
     return 0;
-}
-
-/* Reads one row's values into the pool. */
-static uint32_t get_row(match_op *o, snap_reader *r, chunk_t *tmp)
-{
-    chunk_reset(tmp);
-    tmp->nrows = 1;
-    for (uint32_t col = 0; col < o->nin; col++) {
-        value_t v;
-        snap_get_value(r, tmp->cols[col].type, &v, &tmp->arena);
-        vector_set(&tmp->cols[col], 0, &v, NULL);
-    }
-    return rowpool_add(&o->pool, tmp, 0, NULL, OP_INSERT);
 }
 
 static int corrupt(void) { return err_msg("snapshot of MatchRecognize is corrupt: a partial match does not fit its rows"); }
@@ -1548,16 +1367,11 @@ static int restore_partition(match_op *o, snap_reader *r, chunk_t *tmp)
     if (base + (int64_t)nrows > p->next_rowno) return corrupt();
     for (uint32_t i = 0; i < nrows && !r->failed; i++) {
         int64_t t = snap_get_i64(r);
-        rows_push(p, base + i, get_row(o, r, tmp), t);
+        rows_push(p, base + i, pbuf_get_row(&o->pool, r, tmp), t);
     }
     p->base = base;
     if (get_threads(o, p, &p->threads, r) < 0 || get_threads(o, p, &p->done, r) < 0) return -1;
-    uint32_t npending = snap_get_u32(r);
-    for (uint32_t i = 0; i < npending && !r->failed; i++) {
-        int64_t t = snap_get_i64(r), seq = snap_get_i64(r);
-        pending_push(p, (pending_row){t, seq, get_row(o, r, tmp)});
-    }
-    if (p->pending.len) heap_schedule(&o->fire, p, p->pending.items[0].time);
+    pbuf_restore(&o->fire, &p->buf, &o->pool, r, tmp);
     schedule_expiry(o, p);
     return r->failed ? -1 : 0;
 }
@@ -1705,8 +1519,8 @@ static void mr_destroy(op_t *op)
     free(o->define_uses);
     free(o->measure_uses);
     free(o->empty_vi);
-    free(o->fire.items);
-    free(o->expire.items);
+    pbuf_heap_free(&o->fire);
+    pbuf_heap_free(&o->expire);
     VEC_FREE(o->nodes);
     VEC_FREE(o->free_nodes);
     VEC_FREE(o->memo);
@@ -1714,7 +1528,7 @@ static void mr_destroy(op_t *op)
     VEC_FREE(o->stack);
     VEC_FREE(o->rownos);
     free(o->stamp);
-    free(o->kbuf);
+    rowkey_buf_free(&o->key);
     free(o->pattern_text);
     schema_free(&o->eval_names);
     free(o->part);
@@ -1943,14 +1757,14 @@ op_t *match_new(exec_ctx *ctx, const schema_t *out, const match_spec *spec)
     o->pattern_text = format_pattern(spec->pattern, o->var_names);
     rowpool_init(&o->pool, o->nin, spec->input->types);
     hmap_init(&o->parts);
-    o->fire.which = HEAP_FIRE;
-    o->expire.which = HEAP_EXPIRE;
+    pbuf_heap_init(&o->fire, HEAP_FIRE);
+    pbuf_heap_init(&o->expire, HEAP_EXPIRE);
     o->empty_vi = xmalloc(2 * (size_t)o->nvars * sizeof *o->empty_vi);
     for (int v = 0; v < o->nvars; v++) o->empty_vi[v] = (vinfo){NO_NODE, NO_NODE, 0};
     init_names(o, spec->input);
     init_evaluation(o, spec);
     o->out = chunk_new(out, CHUNK_CAP);
-    kbuf_reserve(o, 64);
+    rowkey_buf_init(&o->key);
     if (program_build(&o->prog, spec->pattern, o->nvars) < 0 || init_aggregates(o) < 0) {
         op_destroy(&o->op);
         return NULL;

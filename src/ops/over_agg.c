@@ -20,8 +20,9 @@
  * block; the held rows that can still be in a future frame (bounded frames only: the last
  * n + 1 rows for ROWS, the rows newer than the expiry bound for RANGE), oldest first; and in
  * event time the pending rows the watermark has not reached yet, a min-heap on (time,
- * arrival sequence). Rows are copies (strings included) in a row pool (ops/rowpool.h);
- * pending and held entries name them by reference.
+ * arrival sequence) kept by ops/partition_buffer.h, which also provides the partition heaps
+ * below. Rows are copies (strings included) in a row pool (ops/rowpool.h); pending and held
+ * entries name them by reference.
  *
  * Event time: a row whose time is at or behind the watermark is late (as Flink's unbounded
  * row-time OVER functions decide; its time was already processed): it is counted in
@@ -46,6 +47,7 @@
  * u32 npending and per pending row i64 time, i64 sequence and the column values. */
 #include "ops/ops.h"
 #include "ops/rowpool.h"
+#include "ops/partition_buffer.h"
 #include "data/rowkey.h"
 #include "base/hashmap.h"
 #include "base/util.h"
@@ -54,17 +56,10 @@
 #include <stddef.h>
 
 #define SNAP_VERSION 1
-#define NOT_QUEUED SIZE_MAX
 #define NO_REF UINT32_MAX           /* a processing-time row still in the input chunk */
 #define NO_SLOT UINT32_MAX
 
 enum { HEAP_FIRE, HEAP_CLEAN };
-
-typedef struct pending_row {
-    int64_t time;
-    int64_t seq;                    /* arrival order */
-    uint32_t ref;                   /* row pool reference */
-} pending_row;
 
 typedef struct held_row {
     int64_t time;
@@ -72,26 +67,18 @@ typedef struct held_row {
 } held_row;
 
 typedef struct partition {
+    pbuf_part buf;                  /* first: pending rows (event time) and heap places;
+                                       due[HEAP_FIRE]: smallest pending time; due[HEAP_CLEAN]:
+                                       expiry time of the oldest held row */
     const uint8_t *key;             /* encoded partition key, owned by the map */
     uint32_t klen;
     uint64_t hash;
-    int64_t number;                 /* creation order: ties between partitions due together */
-    VEC(pending_row) pending;       /* event time: min-heap on (time, seq) */
     VEC(held_row) held;             /* held rows, oldest first from held_head */
     size_t held_head;
-    int64_t due[2];                 /* HEAP_FIRE: smallest pending time; HEAP_CLEAN: expiry
-                                       time of the oldest held row */
-    size_t pos[2];                  /* index in each heap, or NOT_QUEUED */
     uint32_t slot;                  /* processing time: its group in the current chunk, or
                                        NO_SLOT */
     /* the agg block follows at over_agg.block_off */
 } partition;
-
-typedef struct part_heap {
-    partition **items;
-    size_t len, cap;
-    int which;                      /* HEAP_FIRE or HEAP_CLEAN */
-} part_heap;
 
 /* One row being processed: where it is, its pool reference (NO_REF: not in the pool) and
  * its time. */
@@ -119,8 +106,8 @@ typedef struct over_agg {
     uint32_t rec_size;
     int64_t next_seq;
     int64_t next_number;
-    part_heap fire;                 /* event time: partitions with pending rows */
-    part_heap clean;                /* RANGE x: partitions with held rows */
+    pbuf_heap fire;                 /* event time: partitions with pending rows */
+    pbuf_heap clean;                /* RANGE x: partitions with held rows */
     /* scratch, kept between calls */
     rowkey_buf key;                 /* the partition key being looked up */
     chunk_t *upd;                   /* rows for one agg_block_update (used columns, views) */
@@ -145,110 +132,6 @@ static int64_t add_sat(int64_t a, int64_t b)
 {
     int64_t s;
     return __builtin_add_overflow(a, b, &s) ? (b > 0 ? TS_MAX : TS_MIN) : s;
-}
-
-/* ---- partition heaps (indexed binary min-heaps) ---- */
-
-static int heap_less(const part_heap *h, const partition *a, const partition *b)
-{
-    if (a->due[h->which] != b->due[h->which]) return a->due[h->which] < b->due[h->which];
-    return a->number < b->number;
-}
-
-static void heap_place(part_heap *h, size_t i, partition *p)
-{
-    h->items[i] = p;
-    p->pos[h->which] = i;
-}
-
-static void heap_sift_up(part_heap *h, size_t i)
-{
-    partition *p = h->items[i];
-    while (i > 0) {
-        size_t parent = (i - 1) / 2;
-        if (!heap_less(h, p, h->items[parent])) break;
-        heap_place(h, i, h->items[parent]);
-        i = parent;
-    }
-    heap_place(h, i, p);
-}
-
-static void heap_sift_down(part_heap *h, size_t i)
-{
-    partition *p = h->items[i];
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= h->len) break;
-        if (c + 1 < h->len && heap_less(h, h->items[c + 1], h->items[c])) c++;
-        if (!heap_less(h, h->items[c], p)) break;
-        heap_place(h, i, h->items[c]);
-        i = c;
-    }
-    heap_place(h, i, p);
-}
-
-/* Queue p at time due, or move it there if it is queued already. */
-static void heap_schedule(part_heap *h, partition *p, int64_t due)
-{
-    p->due[h->which] = due;
-    size_t i = p->pos[h->which];
-    if (i == NOT_QUEUED) {
-        if (h->len == h->cap) {
-            h->cap = h->cap ? h->cap * 2 : 16;
-            h->items = xrealloc(h->items, h->cap * sizeof *h->items);
-        }
-        i = h->len++;
-        heap_place(h, i, p);
-    }
-    heap_sift_up(h, i);
-    heap_sift_down(h, p->pos[h->which]);
-}
-
-static void heap_unschedule(part_heap *h, partition *p)
-{
-    size_t i = p->pos[h->which];
-    if (i == NOT_QUEUED) return;
-    p->pos[h->which] = NOT_QUEUED;
-    partition *last = h->items[--h->len];
-    if (i == h->len) return;
-    heap_place(h, i, last);
-    heap_sift_up(h, i);
-    heap_sift_down(h, last->pos[h->which]);
-}
-
-/* ---- pending rows: per partition min-heap on (time, seq) ---- */
-
-static int pending_less(const pending_row *a, const pending_row *b)
-{
-    return a->time != b->time ? a->time < b->time : a->seq < b->seq;
-}
-
-static void pending_push(partition *p, pending_row r)
-{
-    VEC_PUSH(p->pending, r);
-    pending_row *h = p->pending.items;
-    size_t i = p->pending.len - 1;
-    while (i > 0 && pending_less(&r, &h[(i - 1) / 2])) {
-        h[i] = h[(i - 1) / 2];
-        i = (i - 1) / 2;
-    }
-    h[i] = r;
-}
-
-static pending_row pending_pop(partition *p)
-{
-    pending_row *h = p->pending.items, top = h[0], last = h[--p->pending.len];
-    size_t i = 0, n = p->pending.len;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && pending_less(&h[c + 1], &h[c])) c++;
-        if (!pending_less(&h[c], &last)) break;
-        h[i] = h[c];
-        i = c;
-    }
-    if (n) h[i] = last;
-    return top;
 }
 
 /* ---- held rows: a queue, oldest first ---- */
@@ -283,8 +166,7 @@ static partition *part_create(over_agg *o, const void *key, uint32_t klen, uint6
     p->key = (const uint8_t *)e->key;
     p->klen = klen;
     p->hash = hash;
-    p->number = number;
-    p->pos[HEAP_FIRE] = p->pos[HEAP_CLEAN] = NOT_QUEUED;
+    pbuf_part_init(&p->buf, number);
     p->slot = NO_SLOT;
     agg_block_init(&o->aggs, part_block(o, p));
     *slot = p;
@@ -303,17 +185,17 @@ static partition *part_of_row(over_agg *o, const chunk_t *in, uint32_t r)
 /* Frees a partition's rows and accumulators (the map entry stays). */
 static void part_release(over_agg *o, partition *p)
 {
-    while (p->pending.len) rowpool_release(&o->pool, pending_pop(p).ref);
+    pbuf_part_clear(&p->buf, &o->pool);
     while (held_count(p)) rowpool_release(&o->pool, held_pop(p).ref);
-    VEC_FREE(p->pending);
+    pbuf_part_free(&p->buf);
     VEC_FREE(p->held);
     agg_block_destroy(&o->aggs, part_block(o, p));
 }
 
 static void part_drop(over_agg *o, partition *p)
 {
-    heap_unschedule(&o->fire, p);
-    heap_unschedule(&o->clean, p);
+    pbuf_heap_unschedule(&o->fire, &p->buf);
+    pbuf_heap_unschedule(&o->clean, &p->buf);
     part_release(o, p);
     hmap_del(&o->parts, p->key, p->klen, p->hash);
     free(p);
@@ -427,8 +309,8 @@ static void retract_before(over_agg *o, partition *p, int64_t t)
 
 static void schedule_cleanup(over_agg *o, partition *p)
 {
-    if (held_count(p)) heap_schedule(&o->clean, p, add_sat(held_oldest(p)->time, o->preceding));
-    else heap_unschedule(&o->clean, p);
+    if (held_count(p)) pbuf_heap_schedule(&o->clean, &p->buf, add_sat(held_oldest(p)->time, o->preceding));
+    else pbuf_heap_unschedule(&o->clean, &p->buf);
 }
 
 /* RANGE: n peers (equal times) enter together and all get the same result. */
@@ -479,8 +361,7 @@ static int buffer_rows(over_agg *o, const chunk_t *in)
             continue;
         }
         partition *p = part_of_row(o, in, r);
-        pending_push(p, (pending_row){t, o->next_seq++, rowpool_add(&o->pool, in, r, NULL, OP_INSERT)});
-        if (p->pos[HEAP_FIRE] == NOT_QUEUED || t < p->due[HEAP_FIRE]) heap_schedule(&o->fire, p, t);
+        pbuf_add(&o->fire, &p->buf, (pbuf_row){t, o->next_seq++, rowpool_add(&o->pool, in, r, NULL, OP_INSERT)});
     }
     return 0;
 }
@@ -488,37 +369,38 @@ static int buffer_rows(over_agg *o, const chunk_t *in)
 /* Processes the pending rows of p with time <= wm, one time at a time. */
 static int fire_partition(over_agg *o, partition *p, int64_t wm)
 {
-    while (p->pending.len && p->pending.items[0].time <= wm) {
-        int64_t t = p->pending.items[0].time;
+    while (pbuf_has_due(&p->buf, wm)) {
+        int64_t t = p->buf.pending.items[0].time;
         o->batch.len = 0;
-        while (p->pending.len && p->pending.items[0].time == t) {
-            pending_row pr = pending_pop(p);
+        while (pbuf_has_due(&p->buf, t)) {
+            pbuf_row pr = pbuf_pop(&p->buf);
             row_in row = {rowpool_chunk(&o->pool, pr.ref), rowpool_row(pr.ref), pr.ref, t};
             VEC_PUSH(o->batch, row);
         }
         if (process_rows(o, p, o->batch.items, (uint32_t)o->batch.len) < 0) return -1;
     }
-    if (p->pending.len) heap_schedule(&o->fire, p, p->pending.items[0].time);
-    else heap_unschedule(&o->fire, p);
+    pbuf_reschedule(&o->fire, &p->buf);
     return 0;
 }
 
 static int fire_due(over_agg *o, int64_t wm)
 {
-    while (o->fire.len && o->fire.items[0]->due[HEAP_FIRE] <= wm)
-        if (fire_partition(o, o->fire.items[0], wm) < 0) return -1;
+    pbuf_part *p;
+    while ((p = pbuf_heap_due(&o->fire, wm)))
+        if (fire_partition(o, (partition *)p, wm) < 0) return -1;
     return 0;
 }
 
 /* Retracts and releases held rows with r + x <= limit; drops partitions left empty. */
 static void cleanup_due(over_agg *o, int64_t limit)
 {
-    while (o->clean.len && o->clean.items[0]->due[HEAP_CLEAN] <= limit) {
-        partition *p = o->clean.items[0];
+    pbuf_part *b;
+    while ((b = pbuf_heap_due(&o->clean, limit))) {
+        partition *p = (partition *)b;
         retract_before(o, p, add_sat(limit, 1));
         upd_flush(o, p);
         schedule_cleanup(o, p);
-        if (!held_count(p) && !p->pending.len) part_drop(o, p);
+        if (!held_count(p) && !p->buf.pending.len) part_drop(o, p);
     }
 }
 
@@ -633,17 +515,6 @@ static int oa_timer(op_t *op, int64_t now_us)
 
 /* ---- checkpoint ---- */
 
-static void put_row(over_agg *o, uint32_t ref, snap_writer *w)
-{
-    const chunk_t *c = rowpool_chunk(&o->pool, ref);
-    uint32_t r = rowpool_row(ref);
-    for (uint32_t col = 0; col < o->nin; col++) {
-        value_t v;
-        vector_get(&c->cols[col], r, &v);
-        snap_put_value(w, c->cols[col].type, &v);
-    }
-}
-
 static int oa_snapshot(op_t *op, snap_writer *w)
 {
     over_agg *o = (over_agg *)op;
@@ -657,34 +528,16 @@ static int oa_snapshot(op_t *op, snap_writer *w)
     for (size_t pos = 0; hmap_next(&o->parts, &pos, &e);) {
         partition *p = e->val;
         snap_put_bytes(w, p->key, p->klen);
-        snap_put_i64(w, p->number);
+        snap_put_i64(w, p->buf.number);
         agg_block_snapshot(&o->aggs, part_block(o, p), w);
         snap_put_u32(w, (uint32_t)held_count(p));
         for (size_t i = p->held_head; i < p->held.len; i++) {
             snap_put_i64(w, p->held.items[i].time);
-            put_row(o, p->held.items[i].ref, w);
+            pbuf_put_row(&o->pool, p->held.items[i].ref, w);
         }
-        snap_put_u32(w, (uint32_t)p->pending.len);
-        for (size_t i = 0; i < p->pending.len; i++) {
-            snap_put_i64(w, p->pending.items[i].time);
-            snap_put_i64(w, p->pending.items[i].seq);
-            put_row(o, p->pending.items[i].ref, w);
-        }
+        pbuf_snapshot(&p->buf, &o->pool, w);
     }
     return 0;
-}
-
-/* Reads one row's values into the pool. */
-static uint32_t get_row(over_agg *o, snap_reader *r, chunk_t *tmp)
-{
-    chunk_reset(tmp);
-    tmp->nrows = 1;
-    for (uint32_t col = 0; col < o->nin; col++) {
-        value_t v;
-        snap_get_value(r, tmp->cols[col].type, &v, &tmp->arena);
-        vector_set(&tmp->cols[col], 0, &v, NULL);
-    }
-    return rowpool_add(&o->pool, tmp, 0, NULL, OP_INSERT);
 }
 
 static int restore_partition(over_agg *o, snap_reader *r, chunk_t *tmp)
@@ -701,14 +554,9 @@ static int restore_partition(over_agg *o, snap_reader *r, chunk_t *tmp)
     uint32_t nheld = snap_get_u32(r);
     for (uint32_t i = 0; i < nheld && !r->failed; i++) {
         int64_t t = snap_get_i64(r);
-        held_push(p, (held_row){t, get_row(o, r, tmp)});
+        held_push(p, (held_row){t, pbuf_get_row(&o->pool, r, tmp)});
     }
-    uint32_t npending = snap_get_u32(r);
-    for (uint32_t i = 0; i < npending && !r->failed; i++) {
-        int64_t t = snap_get_i64(r), seq = snap_get_i64(r);
-        pending_push(p, (pending_row){t, seq, get_row(o, r, tmp)});
-    }
-    if (p->pending.len) heap_schedule(&o->fire, p, p->pending.items[0].time);
+    pbuf_restore(&o->fire, &p->buf, &o->pool, r, tmp);
     if (bounded(o) && o->peers) schedule_cleanup(o, p);
     return r->failed ? -1 : 0;
 }
@@ -781,8 +629,8 @@ static void oa_destroy(op_t *op)
     hmap_free(&o->parts);
     rowpool_free(&o->pool);
     agg_set_free(&o->aggs);
-    free(o->fire.items);
-    free(o->clean.items);
+    pbuf_heap_free(&o->fire);
+    pbuf_heap_free(&o->clean);
     chunk_free(o->upd);
     chunk_free(o->out);
     arena_free(&o->scratch);
@@ -864,8 +712,8 @@ op_t *over_agg_new(exec_ctx *ctx, const schema_t *out, const over_spec *spec)
     o->peers = !spec->rows_frame && !(spec->proctime && spec->preceding < 0);
     rowpool_init(&o->pool, o->nin, out->types);
     hmap_init(&o->parts);
-    o->fire.which = HEAP_FIRE;
-    o->clean.which = HEAP_CLEAN;
+    pbuf_heap_init(&o->fire, HEAP_FIRE);
+    pbuf_heap_init(&o->clean, HEAP_CLEAN);
     o->block_off = align16(sizeof(partition));
     o->rec_size = align16(o->block_off + o->aggs.block_size);
     o->upd = chunk_new_types(o->nin, out->types, CHUNK_CAP);
