@@ -2,6 +2,7 @@
  * shop codes, returning customers and staff, place_info coverage and fixes, the SQLite tables,
  * JSON output and precise argument errors. */
 #include "check.h"
+#include "gen_testkit.h"
 #include "gen/gen.h"
 #include "base/err.h"
 #include <dirent.h>
@@ -17,27 +18,7 @@
 
 /* ---- running the generator ----------------------------------------------------------------- */
 
-static char *make_temp_dir(void)
-{
-    char tmpl[] = "/tmp/eddy_gen_mall_XXXXXX";
-    char *d = mkdtemp(tmpl);
-    return d ? strdup(d) : NULL;
-}
-
-static void remove_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return;
-    struct dirent *e;
-    char path[512];
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        unlink(path);
-    }
-    closedir(d);
-    rmdir(dir);
-}
+static char *make_temp_dir(void) { return make_temp_dir_for("gen_mall"); }
 
 /* gen_mall("mall", args..., "--quiet"); the argument list ends with NULL. */
 static int run_mall(const char *first, ...)
@@ -52,23 +33,6 @@ static int run_mall(const char *first, ...)
     argv[argc++] = (char *)"--quiet";
     argv[argc] = NULL;
     return gen_mall(argc, argv);
-}
-
-static char *slurp(const char *dir, const char *name, size_t *len)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    size_t got = fread(buf, 1, (size_t)n, f);
-    fclose(f);
-    buf[got] = '\0';
-    if (len) *len = got;
-    return buf;
 }
 
 static int same_file(const char *dir_a, const char *dir_b, const char *name)

@@ -4,6 +4,7 @@
  * click fraud, rapid login failures, payment timeouts and unmatched payments, order updates,
  * premium drops, anonymous page views), the SQLite dimension, and precise argument errors. */
 #include "check.h"
+#include "gen_testkit.h"
 #include "gen/gen.h"
 #include "base/civil.h"
 #include "base/err.h"
@@ -20,27 +21,7 @@
 
 /* ---- running a generator ----------------------------------------------------------------- */
 
-static char *make_temp_dir(void)
-{
-    char tmpl[] = "/tmp/eddy_gen_more_XXXXXX";
-    char *d = mkdtemp(tmpl);
-    return d ? strdup(d) : NULL;
-}
-
-static void remove_dir(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d) return;
-    struct dirent *e;
-    char path[512];
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        unlink(path);
-    }
-    closedir(d);
-    rmdir(dir);
-}
+static char *make_temp_dir(void) { return make_temp_dir_for("gen_more"); }
 
 static void drop_dir(char *dir)
 {
@@ -62,23 +43,6 @@ static int run(int (*gen)(int, char **), const char *scenario, ...)
     argv[argc++] = (char *)"--quiet";
     argv[argc] = NULL;
     return gen(argc, argv);
-}
-
-static char *slurp(const char *dir, const char *name, size_t *len)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    size_t got = fread(buf, 1, (size_t)n, f);
-    fclose(f);
-    buf[got] = '\0';
-    if (len) *len = got;
-    return buf;
 }
 
 static int same_file(const char *dir_a, const char *dir_b, const char *name)

@@ -1,64 +1,18 @@
 /* test_group_agg.c - GroupAggregate: exact changelogs for insert-only and updating input,
  * NULL and multi-column keys, DISTINCT, output chunking, snapshot/restore, and a randomized
  * comparison of the final table with a brute-force recomputation. */
-#include "check.h"
-#include "ops/ops.h"
-#include "base/util.h"
-#include "base/err.h"
-#include <stdlib.h>
+#include "op_testkit.h"
 
 /* ---- a capture operator that records rows as "+I[a, 3]" lines ---- */
 
-typedef struct capture {
-    op_t op;
-    sb_t log;
-    int chunks;
-    int split_pairs;          /* -U rows not directly followed by their +U in the same chunk */
-} capture;
-
-static int capture_push(op_t *op, int port, chunk_t *in)
-{
-    capture *c = (capture *)op;
-    uint32_t n = chunk_live(in);
-    c->chunks++;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t r = chunk_row(in, i);
-        if (in->ops[r] == OP_UPDATE_BEFORE && (i + 1 >= n || in->ops[chunk_row(in, i + 1)] != OP_UPDATE_AFTER))
-            c->split_pairs++;
-        sb_printf(&c->log, "%s[", row_op_names[in->ops[r]]);
-        for (uint32_t col = 0; col < in->ncols; col++) {
-            value_t v;
-            vector_get(&in->cols[col], r, &v);
-            if (col) sb_puts(&c->log, ", ");
-            value_format_print(in->cols[col].type, &v, &c->log);
-        }
-        sb_puts(&c->log, "]\n");
-    }
-    return 0;
-}
-
-static void capture_destroy(op_t *op)
-{
-    capture *c = (capture *)op;
-    sb_free(&c->log);
-    free(c);
-}
-
-static const op_vtable capture_vt = {.name = "Capture", .push = capture_push, .destroy = capture_destroy};
-
-static capture *capture_new(void)
-{
-    capture *c = xcalloc(1, sizeof *c);
-    op_init(&c->op, &capture_vt, NULL, NULL, 1);
-    return c;
-}
+static capture *cap_new(void) { return capture_new(NULL, (capture_fmt){.print = 1}); }
 
 /* The log so far, then cleared. */
 static char log_text[1 << 16];
 static const char *take_log(capture *c)
 {
-    snprintf(log_text, sizeof log_text, "%s", sb_str(&c->log));
-    sb_clear(&c->log);
+    snprintf(log_text, sizeof log_text, "%s", sb_str(&c->text));
+    sb_clear(&c->text);
     return log_text;
 }
 
@@ -114,7 +68,7 @@ static void job_start(job *j)
     }
     j->agg = group_agg_new(NULL, &j->out, j->keys, j->nkeys, j->calls, j->ncalls);
     if (!j->agg) { err_print(stderr); abort(); }
-    j->cap = capture_new();
+    j->cap = cap_new();
     op_connect(j->agg, &j->cap->op, 0);
 }
 
@@ -756,7 +710,7 @@ TEST(randomized_against_brute_force)
         feed_events(&j, events, 0, n, seed * 31);
         CHECK_EQ_INT(j.cap->split_pairs, 0);
         rows_t table = {0}, want = {0};
-        CHECK_EQ_INT(apply_log(&table, sb_str(&j.cap->log)), 0);
+        CHECK_EQ_INT(apply_log(&table, sb_str(&j.cap->text)), 0);
         brute_force(events, n, &want);
         CHECK(want.len >= 5);                          /* most keys are live at the end */
         qsort(table.items, table.len, sizeof *table.items, cmp_text);
@@ -776,7 +730,7 @@ TEST(snapshot_restore_round_trip)
     job whole;
     random_job(&whole);
     feed_events(&whole, events, 0, n, 5);
-    char *expected = xstrdup(sb_str(&whole.cap->log));
+    char *expected = xstrdup(sb_str(&whole.cap->text));
     job_end(&whole);
 
     for (int half = 1; half < n; half += n / 3) {
@@ -795,7 +749,7 @@ TEST(snapshot_restore_round_trip)
         feed_events(&j, events, half, n, 5);
         rows_t a = {0}, b = {0};
         CHECK_EQ_INT(apply_log(&a, expected), 0);
-        CHECK_EQ_INT(apply_log(&b, sb_str(&j.cap->log)), 0);
+        CHECK_EQ_INT(apply_log(&b, sb_str(&j.cap->text)), 0);
         qsort(a.items, a.len, sizeof *a.items, cmp_text);
         qsort(b.items, b.len, sizeof *b.items, cmp_text);
         CHECK_EQ_INT(a.len, b.len);
@@ -817,7 +771,7 @@ TEST(snapshot_restore_same_changelog)
     random_job(&whole);
     feed_events(&whole, events, 0, cut, 8);
     feed_events(&whole, events, cut, n, 9);
-    char *expected = xstrdup(sb_str(&whole.cap->log));
+    char *expected = xstrdup(sb_str(&whole.cap->text));
     job_end(&whole);
 
     job j;
@@ -832,7 +786,7 @@ TEST(snapshot_restore_same_changelog)
     CHECK_EQ_INT(j.agg->vt->restore(j.agg, &r), 0);
     CHECK_EQ_INT(j.agg->stats.state_keys, keys_before);
     feed_events(&j, events, cut, n, 9);
-    CHECK(strcmp(sb_str(&j.cap->log), expected) == 0);
+    CHECK(strcmp(sb_str(&j.cap->text), expected) == 0);
     snap_writer_free(&w);
     job_end(&j);
     free(expected);

@@ -12,10 +12,7 @@
  * one chunk; "null" is NULL), "wm <time>|max" a watermark on both inputs, "wm0"/"wm1" on one,
  * "snap" where the checkpoint round-trip run snapshots, destroys and restores the operator. */
 #include "expr_helpers.h"
-#include "ops/ops.h"
-#include "base/util.h"
-#include "base/err.h"
-#include <stdlib.h>
+#include "op_testkit.h"
 
 static exec_ctx ctx;
 static int64_t day0;              /* 2017-11-26 00:00 */
@@ -45,62 +42,30 @@ static void put_time(sb_t *out, int64_t t)
     if (us) sb_printf(out, ".%06lld", (long long)us);
 }
 
-/* ---- capture operator ---- */
+/* ---- capture operator: the shared one, also counting rows behind the watermark ---- */
 
-typedef struct capture {
-    op_t op;
-    sb_t text;
-    int64_t wm;               /* last watermark received */
+typedef struct ij_capture {
+    capture base;
     uint64_t behind;          /* output rows whose time was not after the watermark */
-} capture;
-
-static void put_row(sb_t *out, const chunk_t *c, uint32_t r)
-{
-    sb_puts(out, row_op_names[c->ops[r]]);
-    sb_putc(out, '[');
-    for (uint32_t col = 0; col < c->ncols; col++) {
-        value_t v;
-        vector_get(&c->cols[col], r, &v);
-        if (col) sb_puts(out, ", ");
-        if (v.null) sb_puts(out, "NULL");
-        else if (type_is_timestamp(c->cols[col].type)) put_time(out, v.i);
-        else value_format(c->cols[col].type, &v, out);
-    }
-    sb_puts(out, "]\n");
-}
+} ij_capture;
 
 static int cap_push(op_t *op, int port, chunk_t *in)
 {
-    (void)port;
-    capture *c = (capture *)op;
+    ij_capture *c = (ij_capture *)op;
     for (uint32_t i = 0; i < chunk_live(in); i++) {
         uint32_t r = chunk_row(in, i);
-        put_row(&c->text, in, r);
         for (int col = 2; col <= 5; col += 3)
-            if (!in->cols[col].nulls[r] && in->cols[col].i64[r] <= c->wm) c->behind++;
+            if (!in->cols[col].nulls[r] && in->cols[col].i64[r] <= c->base.wm) c->behind++;
     }
-    return 0;
+    return capture_push(op, port, in);
 }
 
-static int cap_watermark(op_t *op, int64_t wm)
+static const op_vtable cap_vt = {.name = "Capture", .push = cap_push, .watermark = capture_watermark, .destroy = capture_destroy};
+
+static ij_capture *cap_new(void)
 {
-    capture *c = (capture *)op;
-    c->wm = wm;
-    sb_puts(&c->text, "WM ");
-    put_time(&c->text, wm);
-    sb_putc(&c->text, '\n');
-    return 0;
-}
-
-static void cap_destroy(op_t *op) { sb_free(&((capture *)op)->text); free(op); }
-
-static const op_vtable cap_vt = {.name = "Capture", .push = cap_push, .watermark = cap_watermark, .destroy = cap_destroy};
-
-static capture *cap_new(void)
-{
-    capture *c = xcalloc(1, sizeof *c);
-    op_init(&c->op, &cap_vt, &ctx, NULL, 1);
-    c->wm = TS_MIN;
+    ij_capture *c = xcalloc(1, sizeof *c);
+    capture_init(&c->base, &cap_vt, &ctx, (capture_fmt){.row_time = put_time, .ltz_too = 1, .wm_time = put_time});
     return c;
 }
 
@@ -169,7 +134,7 @@ static op_t *make_op(const setup *st)
 typedef struct run {
     const setup *st;
     op_t *op;
-    capture *cap;
+    ij_capture *cap;
     chunk_t *rows;
     int side;                 /* side of the rows collected in `rows` */
     sb_t text;                /* output of the operators replaced at "snap" */
@@ -188,15 +153,15 @@ static void run_attach(run *r, op_t *op)
 {
     r->op = op;
     r->cap = cap_new();
-    op_connect(op, &r->cap->op, 0);
+    op_connect(op, &r->cap->base.op, 0);
 }
 
 static void run_detach(run *r)
 {
-    sb_puts(&r->text, sb_str(&r->cap->text));
+    sb_puts(&r->text, sb_str(&r->cap->base.text));
     r->late += r->op->stats.late;
     r->behind += r->cap->behind;
-    op_destroy(&r->cap->op);
+    op_destroy(&r->cap->base.op);
     op_destroy(r->op);
 }
 
@@ -206,10 +171,10 @@ static void run_snapshot_restore(run *r)
     snap_writer w = {0};
     CHECK(r->op->vt->snapshot(r->op, &w) == 0);
     uint64_t keys = r->op->stats.state_keys;
-    int64_t wm = r->cap->wm;
+    int64_t wm = r->cap->base.wm;
     run_detach(r);
     run_attach(r, make_op(r->st));
-    r->cap->wm = wm;
+    r->cap->base.wm = wm;
     snap_reader rd;
     snap_reader_init(&rd, w.buf, w.len);
     CHECK(r->op->vt->restore(r->op, &rd) == 0);

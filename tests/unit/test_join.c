@@ -4,30 +4,16 @@
  * explain and construction errors, and a randomized comparison of the net output with a
  * brute-force join of the net inputs. */
 #include "expr_helpers.h"
-#include "ops/ops.h"
+#include "op_testkit.h"
 #include "base/hashmap.h"
 
 /* ---- a capture operator: rows as "+I[a, 1, a, 2]" lines, and the net multiset ---- */
 
-typedef struct capture {
-    op_t op;
-    sb_t log;
-    int chunks;
-    hmap_t net;               /* line without op -> net count (intptr_t) */
+typedef struct net_capture {
+    capture base;
+    hmap_t net;               /* row text without op -> net count (intptr_t) */
     int negative;             /* -D of a row whose net count was zero */
-} capture;
-
-static void row_text(const chunk_t *in, uint32_t r, sb_t *out)
-{
-    sb_putc(out, '[');
-    for (uint32_t col = 0; col < in->ncols; col++) {
-        value_t v;
-        vector_get(&in->cols[col], r, &v);
-        if (col) sb_puts(out, ", ");
-        value_format_print(in->cols[col].type, &v, out);
-    }
-    sb_putc(out, ']');
-}
+} net_capture;
 
 /* Adds delta to the count of text in m; returns the new count. */
 static intptr_t multiset_add(hmap_t *m, const char *text, intptr_t delta)
@@ -38,52 +24,47 @@ static intptr_t multiset_add(hmap_t *m, const char *text, intptr_t delta)
     return (intptr_t)*slot;
 }
 
-static int capture_push(op_t *op, int port, chunk_t *in)
+static int net_capture_push(op_t *op, int port, chunk_t *in)
 {
-    capture *c = (capture *)op;
-    c->chunks++;
+    net_capture *c = (net_capture *)op;
     sb_t line = {0};
     for (uint32_t i = 0; i < chunk_live(in); i++) {
         uint32_t r = chunk_row(in, i);
         sb_clear(&line);
-        row_text(in, r, &line);
-        sb_printf(&c->log, "%s%s\n", row_op_names[in->ops[r]], sb_str(&line));
-        if (multiset_add(&c->net, sb_str(&line), op_is_add(in->ops[r]) ? 1 : -1) < 0) c->negative++;
+        put_row(&line, in, r, &c->base.fmt);
+        char *row = strchr(sb_str(&line), '[');
+        row[strlen(row) - 1] = '\0';             /* the newline */
+        if (multiset_add(&c->net, row, op_is_add(in->ops[r]) ? 1 : -1) < 0) c->negative++;
     }
     sb_free(&line);
-    return 0;
+    return capture_push(op, port, in);
 }
 
-static void capture_destroy(op_t *op)
+static void net_capture_destroy(op_t *op)
 {
-    capture *c = (capture *)op;
-    sb_free(&c->log);
-    hmap_free(&c->net);
-    free(c);
+    hmap_free(&((net_capture *)op)->net);
+    capture_destroy(op);
 }
 
-static const op_vtable capture_vt = {.name = "Capture", .push = capture_push, .destroy = capture_destroy};
+static const op_vtable net_capture_vt = {.name = "Capture", .push = net_capture_push, .destroy = net_capture_destroy};
 
-static capture *capture_new(void)
+static net_capture *net_capture_new(void)
 {
-    capture *c = xcalloc(1, sizeof *c);
-    op_init(&c->op, &capture_vt, NULL, NULL, 1);
+    net_capture *c = xcalloc(1, sizeof *c);
+    capture_init(&c->base, &net_capture_vt, NULL, (capture_fmt){.print = 1});
     hmap_init(&c->net);
     return c;
 }
 
 static char log_text[1 << 20];
-static const char *take_log(capture *c)
+static const char *take_log(net_capture *c)
 {
-    snprintf(log_text, sizeof log_text, "%s", sb_str(&c->log));
-    sb_clear(&c->log);
+    snprintf(log_text, sizeof log_text, "%s", sb_str(&c->base.text));
+    sb_clear(&c->base.text);
     return log_text;
 }
 
 /* ---- jobs: left (k STRING, a BIGINT) join right (k STRING, b BIGINT) on k ---- */
-
-static int64_t fake_now;
-static int64_t fake_clock(void) { return fake_now; }
 
 typedef struct job {
     exec_ctx ctx;
@@ -91,7 +72,7 @@ typedef struct job {
     int lkeys[1], rkeys[1];
     join_spec spec;
     op_t *join;
-    capture *cap;
+    net_capture *cap;
 } job;
 
 static void side_schema(schema_t *s, const char *key, const char *val)
@@ -110,7 +91,7 @@ static op_t *job_new_op(job *j)
         err_print(stderr);
         abort();
     }
-    op_connect(op, &j->cap->op, 0);
+    op_connect(op, &j->cap->base.op, 0);
     return op;
 }
 
@@ -128,7 +109,7 @@ static void job_start(job *j, join_type type, expr_t *residual, int64_t ttl_us)
         j->out.names[c] = xstrdup(names[c]);
     }
     j->spec = (join_spec){type, j->lkeys, j->rkeys, 1, residual, &j->left, &j->right, ttl_us};
-    j->cap = capture_new();
+    j->cap = net_capture_new();
     j->join = job_new_op(j);
 }
 
@@ -142,7 +123,7 @@ static void job_restart(job *j)
 static void job_end(job *j)
 {
     op_destroy(j->join);
-    op_destroy(&j->cap->op);
+    op_destroy(&j->cap->base.op);
     schema_free(&j->left);
     schema_free(&j->right);
     schema_free(&j->out);
@@ -366,8 +347,8 @@ TEST(double_keys_negative_zero_matches_zero)
     join_spec spec = {JT_INNER, keys, keys, 1, NULL, &side, &side, 0};
     exec_ctx ctx = {.now_us = fake_clock};
     op_t *op = join_new(&ctx, &out, &spec);
-    capture *cap = capture_new();
-    op_connect(op, &cap->op, 0);
+    net_capture *cap = net_capture_new();
+    op_connect(op, &cap->base.op, 0);
     chunk_t *c = chunk_new_types(1, side.types, 4);
     static const double left[] = {-0.0, 0.0}, right[] = {0.0, 1.0};
     for (int i = 0; i < 2; i++) chunk_append_values(c, &(value_t){.f = left[i]}, OP_INSERT);
@@ -386,7 +367,7 @@ TEST(double_keys_negative_zero_matches_zero)
     CHECK_EQ_STR(take_log(cap), "+I[-0.0, -0.0]\n");
     chunk_free(c);
     op_destroy(op);
-    op_destroy(&cap->op);
+    op_destroy(&cap->base.op);
     schema_free(&side);
     schema_free(&out);
 }
@@ -557,10 +538,10 @@ TEST(output_spans_chunks)
     CHECK_EQ_INT(op_push(j.join, 1, c), 0);
     chunk_free(c);
     CHECK_EQ_STR(take_log(j.cap), "");
-    j.cap->chunks = 0;
+    j.cap->base.chunks = 0;
     const char *out = L(&j, "+I a 7");
     CHECK_EQ_INT(count_lines(out, "+I[a, 7, a, "), 1500);
-    CHECK_EQ_INT(j.cap->chunks, 2);
+    CHECK_EQ_INT(j.cap->base.chunks, 2);
     CHECK(strstr(out, "+I[a, 7, a, 0]\n") == out);
     CHECK(strstr(out, "+I[a, 7, a, 1499]\n") != NULL);
     CHECK_EQ_INT(count_lines(R(&j, "-D a 1499"), "-D[a, 7, a, 1499]"), 1);

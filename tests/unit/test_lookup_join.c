@@ -6,56 +6,14 @@
  * Input (id BIGINT, k BIGINT, tag STRING) joined on k with the dimension table
  * (dk BIGINT, name STRING, w INT). A capture operator renders the output as
  * "+I[1, 1, x, 1, alpha, 10]" lines. */
-#include "check.h"
 #include "expr_helpers.h"
-#include "ops/ops.h"
-#include "base/util.h"
-#include "base/err.h"
+#include "op_testkit.h"
 #include <sqlite3.h>
-#include <stdlib.h>
 #include <unistd.h>
-
-/* ---- capture operator ---- */
-
-typedef struct capture {
-    op_t op;
-    sb_t text;
-    int chunks;               /* chunks received */
-    int split_pairs;          /* chunks that ended with a -U */
-    uint64_t rows;
-} capture;
-
-static int cap_push(op_t *op, int port, chunk_t *in)
-{
-    (void)port;
-    capture *c = (capture *)op;
-    uint32_t n = chunk_live(in);
-    c->chunks++;
-    c->rows += n;
-    if (n > CHUNK_CAP) CHECK(!"an output chunk holds more than CHUNK_CAP rows");
-    if (n && in->ops[chunk_row(in, n - 1)] == OP_UPDATE_BEFORE) c->split_pairs++;
-    for (uint32_t i = 0; i < n; i++) {
-        uint32_t r = chunk_row(in, i);
-        sb_puts(&c->text, row_op_names[in->ops[r]]);
-        sb_putc(&c->text, '[');
-        for (uint32_t col = 0; col < in->ncols; col++) {
-            value_t v;
-            vector_get(&in->cols[col], r, &v);
-            if (col) sb_puts(&c->text, ", ");
-            value_format(in->cols[col].type, &v, &c->text);
-        }
-        sb_puts(&c->text, "]\n");
-    }
-    return 0;
-}
-
-static void cap_destroy(op_t *op) { sb_free(&((capture *)op)->text); free(op); }
-
-static const op_vtable cap_vt = {.name = "Capture", .push = cap_push, .destroy = cap_destroy};
 
 static exec_ctx ctx;
 
-static capture *cap_new(void) { capture *c = xcalloc(1, sizeof *c); op_init(&c->op, &cap_vt, &ctx, NULL, 1); return c; }
+static capture *cap_new(void) { return capture_new(&ctx, (capture_fmt){0}); }
 
 /* ---- fake lookup source: rows (dk, name, w), counting fetches and closes ---- */
 
@@ -376,7 +334,7 @@ TEST(large_output_splits_into_chunks_without_splitting_pairs)
     for (uint32_t i = 0; i < CHUNK_CAP - 1; i++) chunk_append_row(d, c, i, c->ops[i]);
     d->ops[CHUNK_CAP - 1] = OP_INSERT;       /* the last -U would lose its +U: make it an insert */
     CHECK_EQ_INT(op_push(j.op, 0, d), 0);
-    CHECK_EQ_INT(j.cap->split_pairs, 0);
+    CHECK_EQ_INT(j.cap->ends_with_before, 0);
     CHECK_EQ_INT(j.cap->rows, 1 + (CHUNK_CAP - 2) * 2 + 2);
     CHECK(j.cap->chunks >= 2);
     chunk_free(c);

@@ -9,65 +9,11 @@
  * (consecutive rows form one chunk; k "null" is NULL), "wm <seconds>|max", "clock
  * <seconds>" (the fake wall clock), "timer <seconds>", "keys <n>" (checks the partitions
  * held), "snap" (where the checkpoint round-trip run snapshots, destroys and restores). */
-#include "check.h"
-#include "ops/ops.h"
-#include "base/util.h"
-#include "base/err.h"
-#include <stdlib.h>
-
-/* ---- capture operator ---- */
-
-typedef struct capture {
-    op_t op;
-    sb_t text;
-} capture;
-
-static void put_seconds(sb_t *out, int64_t us)
-{
-    if (us % US_PER_SEC) sb_printf(out, "%.3fs", (double)us / US_PER_SEC);
-    else sb_printf(out, "%llds", (long long)(us / US_PER_SEC));
-}
-
-static int cap_push(op_t *op, int port, chunk_t *in)
-{
-    (void)port;
-    capture *c = (capture *)op;
-    for (uint32_t i = 0; i < chunk_live(in); i++) {
-        uint32_t r = chunk_row(in, i);
-        sb_puts(&c->text, row_op_names[in->ops[r]]);
-        sb_putc(&c->text, '[');
-        for (uint32_t col = 0; col < in->ncols; col++) {
-            value_t v;
-            vector_get(&in->cols[col], r, &v);
-            if (col) sb_puts(&c->text, ", ");
-            if (in->cols[col].type.id == TY_TIMESTAMP && !v.null) put_seconds(&c->text, v.i);
-            else value_format(in->cols[col].type, &v, &c->text);
-        }
-        sb_puts(&c->text, "]\n");
-    }
-    return 0;
-}
-
-static int cap_watermark(op_t *op, int64_t wm)
-{
-    capture *c = (capture *)op;
-    sb_puts(&c->text, "WM ");
-    if (wm == TS_MAX) sb_puts(&c->text, "max");
-    else put_seconds(&c->text, wm);
-    sb_putc(&c->text, '\n');
-    return 0;
-}
-
-static void cap_destroy(op_t *op) { sb_free(&((capture *)op)->text); free(op); }
-
-static const op_vtable cap_vt = {.name = "Capture", .push = cap_push, .watermark = cap_watermark, .destroy = cap_destroy};
+#include "op_testkit.h"
 
 static exec_ctx ctx;
 
-static capture *cap_new(void) { capture *c = xcalloc(1, sizeof *c); op_init(&c->op, &cap_vt, &ctx, NULL, 1); return c; }
-
-static int64_t fake_now;
-static int64_t fake_clock(void) { return fake_now; }
+static capture *cap_new(void) { return capture_new(&ctx, (capture_fmt){.row_time = put_seconds, .wm_time = put_seconds}); }
 
 /* ---- set-up ---- */
 

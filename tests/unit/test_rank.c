@@ -9,75 +9,15 @@
  * round-trip run snapshots, destroys and restores the operator). Times are
  * "HH:MM[:SS[.fff]]" on 2017-11-26 or "YYYY-MM-DD_HH:MM[...]". The input columns are
  * (p STRING, name STRING, score BIGINT, ts TIMESTAMP(3)); for WindowRank ts is window_end. */
-#include "check.h"
-#include "ops/ops.h"
-#include "base/util.h"
-#include "base/err.h"
-#include <stdlib.h>
-
-/* ---- capture operator ---- */
-
-typedef struct capture {
-    op_t op;
-    sb_t text;
-} capture;
-
-static int cap_push(op_t *op, int port, chunk_t *in)
-{
-    (void)port;
-    capture *c = (capture *)op;
-    for (uint32_t i = 0; i < chunk_live(in); i++) {
-        uint32_t r = chunk_row(in, i);
-        sb_puts(&c->text, row_op_names[in->ops[r]]);
-        sb_putc(&c->text, '[');
-        for (uint32_t col = 0; col < in->ncols; col++) {
-            value_t v;
-            vector_get(&in->cols[col], r, &v);
-            if (col) sb_puts(&c->text, ", ");
-            value_format(in->cols[col].type, &v, &c->text);
-        }
-        sb_puts(&c->text, "]\n");
-    }
-    return 0;
-}
-
-static int cap_watermark(op_t *op, int64_t wm)
-{
-    capture *c = (capture *)op;
-    if (wm == TS_MAX) {
-        sb_puts(&c->text, "WM max\n");
-    } else {
-        value_t v = value_i64(wm);
-        sb_puts(&c->text, "WM ");
-        value_format(type_timestamp(TY_TIMESTAMP, 3), &v, &c->text);
-        sb_putc(&c->text, '\n');
-    }
-    return 0;
-}
-
-static void cap_destroy(op_t *op) { sb_free(&((capture *)op)->text); free(op); }
-
-static const op_vtable cap_vt = {.name = "Capture", .push = cap_push, .watermark = cap_watermark, .destroy = cap_destroy};
-
-static capture *cap_new(exec_ctx *ctx) { capture *c = xcalloc(1, sizeof *c); op_init(&c->op, &cap_vt, ctx, NULL, 1); return c; }
+#include "op_testkit.h"
 
 /* ---- fixtures ---- */
 
 static exec_ctx ctx;
 
-static int64_t ts(const char *text)
-{
-    char buf[64];
-    if (strchr(text, '_')) snprintf(buf, sizeof buf, "%s", text);
-    else snprintf(buf, sizeof buf, "2017-11-26_%s", text);
-    *strchr(buf, '_') = ' ';
-    value_t v;
-    if (value_parse(type_timestamp(TY_TIMESTAMP, 3), buf, strlen(buf), &v, NULL) < 0) {
-        fprintf(stderr, "bad time in test: %s\n", text);
-        abort();
-    }
-    return v.i;
-}
+static capture *cap_new(exec_ctx *on) { return capture_new(on, (capture_fmt){0}); }
+
+static int64_t ts(const char *text) { return test_day_time(text); }
 
 typedef struct setup {
     int part[2];
