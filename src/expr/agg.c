@@ -480,6 +480,11 @@ static void count_merge(const agg_call *c, void *dst, const void *src)
     *(int64_t *)dst += *(const int64_t *)src;
 }
 
+static void count_unmerge(const agg_call *c, void *dst, const void *src)
+{
+    *(int64_t *)dst -= *(const int64_t *)src;
+}
+
 static void count_snapshot(const agg_call *c, void *state, snap_writer *w)
 {
     snap_put_i64(w, *(int64_t *)state);
@@ -627,6 +632,15 @@ static void sum_merge(const agg_call *c, void *dst, const void *src)
     case TY_DECIMAL: sum_set_dec(d, sum_dec(d) + sum_dec(s)); break;
     default: d->i = (int64_t)((uint64_t)d->i + (uint64_t)s->i); break;
     }
+}
+
+static void sum_unmerge(const agg_call *c, void *dst, const void *src)
+{
+    sum_state *d = dst;
+    const sum_state *s = src;
+    d->n -= s->n;
+    if (c->arg_type.id == TY_DECIMAL) sum_set_dec(d, sum_dec(d) - sum_dec(s));
+    else d->i = (int64_t)((uint64_t)d->i - (uint64_t)s->i);
 }
 
 static void sum_snapshot(const agg_call *c, void *state, snap_writer *w)
@@ -865,31 +879,31 @@ static void first_restore(const agg_call *c, void *s, snap_reader *r) { pick_res
 
 static const agg_def agg_count = {
     "COUNT", sizeof(int64_t), 1, count_result_type, count_init, count_update, count_result,
-    count_destroy, count_snapshot, count_restore, count_merge,
+    count_destroy, count_snapshot, count_restore, count_merge, count_unmerge,
 };
 static const agg_def agg_sum = {
     "SUM", sizeof(sum_state), 1, sum_result_type, sum_init, sum_update, sum_result,
-    sum_destroy, sum_snapshot, sum_restore, sum_merge,
+    sum_destroy, sum_snapshot, sum_restore, sum_merge, sum_unmerge,
 };
 static const agg_def agg_avg = {
     "AVG", sizeof(sum_state), 1, avg_result_type, sum_init, sum_update, avg_result,
-    sum_destroy, sum_snapshot, sum_restore, sum_merge,
+    sum_destroy, sum_snapshot, sum_restore, sum_merge, sum_unmerge,
 };
 static const agg_def agg_min = {
     "MIN", sizeof(pick_state), 1, pick_result_type, pick_init, min_update, min_result,
-    mset_destroy, min_snapshot, min_restore, min_merge,
+    mset_destroy, min_snapshot, min_restore, min_merge, NULL,
 };
 static const agg_def agg_max = {
     "MAX", sizeof(pick_state), 1, pick_result_type, pick_init, max_update, max_result,
-    mset_destroy, min_snapshot, min_restore, max_merge,
+    mset_destroy, min_snapshot, min_restore, max_merge, NULL,
 };
 static const agg_def agg_first = {
     "FIRST_VALUE", sizeof(pick_state), 1, pick_result_type, pick_init, first_update, first_result,
-    vlist_destroy, first_snapshot, first_restore, first_merge,
+    vlist_destroy, first_snapshot, first_restore, first_merge, NULL,
 };
 static const agg_def agg_last = {
     "LAST_VALUE", sizeof(pick_state), 1, pick_result_type, pick_init, last_update, last_result,
-    vlist_destroy, first_snapshot, first_restore, last_merge,
+    vlist_destroy, first_snapshot, first_restore, last_merge, NULL,
 };
 
 static const agg_def *const all_aggs[] = {
@@ -1170,6 +1184,25 @@ void agg_block_merge(const agg_set *s, void *dst, const void *src)
         const agg_call *c = &s->calls[i];
         if (s->distinct_off[i]) distinct_merge(s, i, dst, src);
         else c->def->merge(c, (char *)dst + c->state_off, (const char *)src + c->state_off);
+    }
+}
+
+int agg_set_invertible(const agg_set *s)
+{
+    for (int i = 0; i < s->ncalls; i++) {
+        const agg_call *c = &s->calls[i];
+        if (s->distinct_off[i] || !c->def->unmerge) return 0;
+        if (c->def->unmerge == sum_unmerge && c->arg_type.id == TY_DOUBLE) return 0;
+    }
+    return 1;
+}
+
+void agg_block_unmerge(const agg_set *s, void *dst, const void *src)
+{
+    *(int64_t *)dst -= agg_block_count(src);
+    for (int i = 0; i < s->ncalls; i++) {
+        const agg_call *c = &s->calls[i];
+        c->def->unmerge(c, (char *)dst + c->state_off, (const char *)src + c->state_off);
     }
 }
 

@@ -41,6 +41,9 @@ struct agg_def {
     /* Folds the accumulator src into dst as if dst had also seen src's rows (src is left
      * unchanged; both belong to the same call). FIRST/LAST_VALUE order by arrival. */
     void (*merge)(const agg_call *c, void *dst, const void *src);
+    /* Removes src's rows from dst, src having been merged into dst before (exact inverse of
+     * merge); NULL when the aggregate cannot (see agg_set_invertible). */
+    void (*unmerge)(const agg_call *c, void *dst, const void *src);
 };
 
 const agg_def *agg_lookup(const char *name);     /* case-insensitive; NULL if unknown */
@@ -80,6 +83,12 @@ static inline int64_t agg_block_count(const void *block) { return *(const int64_
 /* Folds block src into dst (row counts add up; a DISTINCT aggregate merges its value sets and
  * feeds dst's aggregate only the values dst had not seen). src is left unchanged. */
 void agg_block_merge(const agg_set *s, void *dst, const void *src);
+/* Every aggregate of the set can take rows back out of a merged block exactly: no DISTINCT,
+ * an `unmerge`, and no DOUBLE sum (floating-point addition would change results' last bits).
+ * Their accumulators own no memory, so their blocks need no agg_block_destroy. */
+int agg_set_invertible(const agg_set *s);
+/* Removes block src from dst, src having been merged into dst (agg_set_invertible only). */
+void agg_block_unmerge(const agg_set *s, void *dst, const void *src);
 void agg_block_results(const agg_set *s, void *block, value_t *out, arena_t *a);
 void agg_block_snapshot(const agg_set *s, void *block, snap_writer *w);
 void agg_block_restore(const agg_set *s, void *block, snap_reader *r);

@@ -44,6 +44,16 @@
  * blocks per output row. So a window costs no sort of its own and no state beyond a chunk's
  * blocks. Slices all of whose windows fired are freed after the firing pass.
  *
+ * Running window (HOP whose aggregates are all invertible, agg_set_invertible). The merged
+ * groups of a firing window are kept, in key order, as the `run` (a window_t of its own);
+ * after the window is emitted its oldest slide's slices are taken back out of them
+ * (agg_block_unmerge, found by walking both in key order) and the groups left with a fresh
+ * block dropped, so the run is the merge of the slices [run_lo, run_hi) shared with the next
+ * window. That window then merges the run with its newer slices only (a heap of 2 heads
+ * instead of size / gcd(size, slide)). Integer arithmetic makes this exact. Any row that
+ * updates a slice of the run (a row late for the fired window), or a firing that does not
+ * start at run_lo, discards the run and the window is merged from all its slices again.
+ *
  * State of SESSION: per key, its open sessions (disjoint, sorted) and the rows they hold,
  * copied (only the columns the aggregates read) into a row pool (ops/rowpool.h). Merging two
  * sessions needs no accumulator merge because the aggregates are computed from the stored
@@ -223,6 +233,9 @@ typedef struct window_agg {
     VEC(slice_head) heads;        /* sliced firing: the window's slices, merged in key order */
     VEC(uint32_t) head_heap;      /*   min-heap of head indexes by their group's key */
     void *mblocks;                /*   CHUNK_CAP blocks of merged groups being emitted */
+    int run_ok;                   /* HOP with invertible aggregates: a running window is kept */
+    window_t *run;                /*   the merge of slices [run_lo, run_hi), key order; or NULL */
+    int64_t run_lo, run_hi;
     VEC(window_t *) done_slices;  /* scratch of windows_fire */
     /* fixed windows */
     hmap_t windows;               /* i64 window index -> window_t* */
@@ -1052,12 +1065,34 @@ static void assign_blocks(window_agg *wa, uint32_t n, uint32_t k0, uint32_t nk, 
     }
 }
 
+static void run_drop(window_agg *wa);
+
+/* Discard the running window when a row of 0..n-1 updates one of its slices; stop keeping
+ * one at the first retraction (a key's slices could then net to nothing while one of them
+ * still holds it, which run_expire relies on not happening). */
+static void run_check_rows(window_agg *wa, const chunk_t *c, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        if (!op_is_add(c->ops[i])) {
+            wa->run_ok = 0;
+            run_drop(wa);
+            return;
+        }
+    if (!wa->run) return;
+    for (uint32_t i = 0; i < n; i++)
+        if (wa->nwin[i] && wa->wfirst[i] >= wa->run_lo && wa->wfirst[i] < wa->run_hi) {
+            run_drop(wa);
+            return;
+        }
+}
+
 static void windows_accumulate(window_agg *wa, const chunk_t *c, uint32_t n)
 {
     for (uint32_t i = 0; i < n; i++) {
         wa->nwin[i] = row_windows(wa, wa->times[i], &wa->wfirst[i]);
         wa->dropped[i] = 0;
     }
+    if (wa->run_ok) run_check_rows(wa, c, n);
     uint32_t most = 0;
     for (uint32_t i = 0; i < n; i++) most = MAX(most, wa->nwin[i]);
     find_row_keys(wa, n);
@@ -1495,19 +1530,25 @@ static void merged_emit(window_agg *wa, uint32_t m)
     for (uint32_t i = 0; i < m; i++) agg_block_destroy(&wa->aggs, wa->eblocks[i]);
 }
 
-/* The slices of window [start, end) that hold groups, as heads in key order. */
-static void heads_start(window_agg *wa, int64_t start, int64_t end)
+static void head_push(window_agg *wa, const window_t *slice)
+{
+    VEC_PUSH(wa->heads, ((slice_head){.slice = slice}));
+    head_set(&wa->heads.items[wa->heads.len - 1], window_group(wa, slice, 0));
+    VEC_PUSH(wa->head_heap, (uint32_t)(wa->heads.len - 1));
+}
+
+/* The slices lo..hi-1 that hold groups, as heads in key order, after the running window
+ * when one is given. */
+static void heads_start(window_agg *wa, const window_t *run, int64_t lo, int64_t hi)
 {
     wa->heads.len = wa->head_heap.len = 0;
-    int64_t lo = window_index(wa, start, start), hi = window_index(wa, end, end);
+    if (run && run->ngroups) head_push(wa, run);
     for (int64_t s = lo; s < hi; s++) {
         void **slot = hmap_get(&wa->windows, &s, sizeof s, widx_hash(s));
         window_t *slice = slot ? *slot : NULL;
         if (!slice || !slice->ngroups) continue;
         slice_sort(wa, slice);
-        VEC_PUSH(wa->heads, ((slice_head){.slice = slice}));
-        head_set(&wa->heads.items[wa->heads.len - 1], window_group(wa, slice, 0));
-        VEC_PUSH(wa->head_heap, (uint32_t)(wa->heads.len - 1));
+        head_push(wa, slice);
     }
     for (size_t i = wa->head_heap.len / 2 + 1; i-- > 0;) head_sift_down(wa, i);
 }
@@ -1516,7 +1557,7 @@ static void heads_start(window_agg *wa, int64_t start, int64_t end)
 static int sliced_window_merge(window_agg *wa, int64_t start, int64_t end)
 {
     set_props(wa, start, end);
-    heads_start(wa, start, end);
+    heads_start(wa, NULL, window_index(wa, start, start), window_index(wa, end, end));
     if (!wa->mblocks) wa->mblocks = xmalloc((size_t)CHUNK_CAP * wa->aggs.block_size);
     uint32_t m = 0, room = 0;
     while (wa->head_heap.len) {
@@ -1547,11 +1588,116 @@ static int sliced_window_merge(window_agg *wa, int64_t start, int64_t end)
     return 0;
 }
 
+/* ---- running window (HOP, invertible aggregates) ---- */
+
+/* The run's blocks need no agg_block_destroy: invertible aggregates own no memory. */
+static void run_free(window_agg *wa, window_t *run)
+{
+    for (size_t i = 0; i < run->pages.len; i++) VEC_PUSH(wa->spare_pages, run->pages.items[i]);
+    VEC_FREE(run->pages);
+    free(run);
+}
+
+static void run_drop(window_agg *wa)
+{
+    if (wa->run) run_free(wa, wa->run);
+    wa->run = NULL;
+}
+
+/* A new group of window `run` for g's key, with a fresh block. */
+static wgroup *run_add_group(window_agg *wa, window_t *run, const wgroup *g)
+{
+    if (run->ngroups % GROUP_PAGE == 0) {
+        uint8_t *page = wa->spare_pages.len ? wa->spare_pages.items[--wa->spare_pages.len]
+                                            : xmalloc(GROUP_PAGE * wa->group_size);
+        VEC_PUSH(run->pages, page);
+    }
+    wgroup *r = window_group(wa, run, run->ngroups++);
+    copy_words(r, g, sizeof *r);
+    copy_words(group_block(r), wa->fresh, wa->aggs.block_size);
+    return r;
+}
+
+/* Merge the heads into `next` (one group per key, key order) and emit its groups with rows. */
+static int run_merge(window_agg *wa, window_t *next)
+{
+    uint32_t m = 0, room = 0;
+    while (wa->head_heap.len) {
+        if (!m) {
+            if (chunk_full(wa->out) && flush_out(wa) < 0) return -1;
+            room = wa->out->cap - wa->out->nrows;
+        }
+        wgroup *g = run_add_group(wa, next, least_group(wa));
+        void *block = group_block(g);
+        do {
+            agg_block_merge(&wa->aggs, block, group_block(least_group(wa)));
+            head_advance(wa);
+        } while (wa->head_heap.len && least_group(wa)->key == g->key);
+        if (agg_block_count(block) <= 0) continue;
+        wa->ekeys[m] = g->klen <= KEY_INLINE ? g->kbytes : g->key->key;
+        wa->eblocks[m++] = block;
+        if (m == room) {
+            emit_rows(wa, wa->ekeys, wa->eblocks, m);
+            m = 0;
+        }
+    }
+    if (m) emit_rows(wa, wa->ekeys, wa->eblocks, m);
+    return 0;
+}
+
+/* Take slices lo..hi-1 back out of `run` (which holds them) and drop its groups left fresh. */
+static void run_expire(window_agg *wa, window_t *run, int64_t lo, int64_t hi)
+{
+    heads_start(wa, NULL, lo, hi);
+    uint32_t p = 0;
+    while (wa->head_heap.len) {
+        wgroup *g = least_group(wa);
+        wgroup *r = window_group(wa, run, p);
+        while (r->key != g->key) r = window_group(wa, run, ++p);
+        agg_block_unmerge(&wa->aggs, group_block(r), group_block(g));
+        head_advance(wa);
+    }
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < run->ngroups; i++) {
+        wgroup *r = window_group(wa, run, i);
+        if (memcmp(group_block(r), wa->fresh, wa->aggs.block_size) == 0) continue;
+        if (kept != i) copy_words(window_group(wa, run, kept), r, wa->group_size);
+        kept++;
+    }
+    run->ngroups = run->sorted = kept;
+    while (run->pages.len > (kept + GROUP_PAGE - 1) / GROUP_PAGE) VEC_PUSH(wa->spare_pages, run->pages.items[--run->pages.len]);
+}
+
+/* Sliced with a running window: window [start, end) from the run (when it holds the window's
+ * first slices) and the newer slices; then the run moves on to the next window's slices. */
+static int run_window_merge(window_agg *wa, int64_t start, int64_t end)
+{
+    int64_t lo = window_index(wa, start, start), hi = window_index(wa, end, end);
+    int64_t per_slide = wa->w.slide_us / wa->slice_us;
+    window_t *old = wa->run && wa->run_lo == lo && wa->run_hi <= hi ? wa->run : NULL;
+    if (!old) run_drop(wa);
+    wa->run = NULL;
+    set_props(wa, start, end);
+    heads_start(wa, old, old ? wa->run_hi : lo, hi);
+    window_t *next = xcalloc(1, sizeof *next);
+    int rc = run_merge(wa, next);
+    if (old) run_free(wa, old);
+    if (rc < 0) {
+        run_free(wa, next);
+        return rc;
+    }
+    run_expire(wa, next, lo, MIN(lo + per_slide, hi));
+    wa->run = next;
+    wa->run_lo = lo + per_slide;
+    wa->run_hi = hi;
+    return 0;
+}
+
 /* Sliced: emit window [start, end), through the top-N when set. */
 static int sliced_window_emit(window_agg *wa, int64_t start, int64_t end)
 {
     topn_begin(wa);
-    int rc = sliced_window_merge(wa, start, end);
+    int rc = wa->run_ok ? run_window_merge(wa, start, end) : sliced_window_merge(wa, start, end);
     if (topn_end(wa) < 0) rc = -1;
     return rc;
 }
@@ -2057,6 +2203,7 @@ static void windows_destroy(window_agg *wa)
     VEC_FREE(wa->heads);
     VEC_FREE(wa->head_heap);
     free(wa->mblocks);
+    run_drop(wa);
     VEC_FREE(wa->done_slices);
     gkey *k;
     for (size_t pos = 0; (k = hidx_next(&wa->gkeys, &pos));) {
@@ -2290,6 +2437,7 @@ op_t *window_agg_new(exec_ctx *ctx, const schema_t *out, const window_spec *w,
     wa->discard = xmalloc(wa->aggs.block_size);
     agg_block_init(&wa->aggs, wa->discard);
     wa->fresh = fresh_block(&wa->aggs);
+    wa->run_ok = w->kind == WIN_HOP && wa->fresh && agg_set_invertible(&wa->aggs);
     wa->sblock = xmalloc(wa->aggs.block_size);
     wa->times = xcalloc(CHUNK_CAP, sizeof *wa->times);
     wa->koff = xcalloc(CHUNK_CAP, sizeof *wa->koff);

@@ -152,7 +152,8 @@ static void run_line(run *r, const char *line)
         vals[0] = strcmp(a, "null") ? (value_t){.s = str_cstr(a)} : value_null();
         vals[1] = value_i64(atoll(b));
         vals[2] = value_i64(ts(c));
-        chunk_append_values(r->rows, vals, OP_INSERT);
+        if (a[0] == '-') vals[0] = (value_t){.s = str_cstr(a + 1)};  /* "-k v t": a deletion */
+        chunk_append_values(r->rows, vals, a[0] == '-' ? OP_DELETE : OP_INSERT);
         if (chunk_full(r->rows)) run_flush(r);
         return;
     }
@@ -316,6 +317,90 @@ TEST(hop_slices_with_uneven_slide)
                  "+I[1, a, 2017-11-26 09:08:00.000, 2017-11-26 09:18:00.000]\n"
                  "WM max\n",
                  1);
+}
+
+/* A pseudo-random HOP script over 60 minutes: 20 keys, rows up to 7 minutes behind the
+ * watermark (so late for some of their windows but not all), watermarks every minute with
+ * a checkpoint before each, some skipped, a 9-minute gap without rows, and deletions from
+ * minute 45 on when `deletes`. Lines live in a static pool. */
+static const char *random_script_lines[2600];
+static char random_script_text[2600][40];
+
+static const char *const *random_hop_script(int deletes)
+{
+    uint64_t seed = 12345;
+    int n = 0;
+    for (int m = 0; m < 60; m++) {
+        for (int i = 0; i < 30 && (m < 25 || m > 33); i++) {
+            seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+            uint32_t r = (uint32_t)(seed >> 33);
+            int behind = r % 10 == 0 ? (int)(r / 10 % 7) + 1 : 0;
+            int minute = m - behind < 0 ? 0 : m - behind;
+            int del = deletes && m >= 45 && r % 7 == 0;
+            snprintf(random_script_text[n], 40, "%sk%u %u %02d:%02d:%02u", del ? "-" : "", r / 70 % 20,
+                     r / 1400 % 100, 9 + minute / 60, minute % 60, r / 140000 % 60);
+            random_script_lines[n] = random_script_text[n];
+            n++;
+        }
+        if (m % 5 == 3) continue;
+        random_script_lines[n++] = "snap";
+        snprintf(random_script_text[n], 40, "wm %02d:%02d:59.999", 9 + m / 60, m % 60);
+        random_script_lines[n] = random_script_text[n];
+        n++;
+    }
+    random_script_lines[n++] = "wm max";
+    random_script_lines[n] = NULL;
+    return random_script_lines;
+}
+
+TEST(hop_running_window_matches_merging_every_slice)
+{
+    /* COUNT(*) and SUM(v) are invertible: windows come from the previous window's groups plus
+     * the newer slices minus the expired ones. Restoring a checkpoint starts without that
+     * running window, so restoring before every watermark merges every window from all its
+     * slices: both must give the same output. 10 minutes sliding 4: 2-minute slices, two
+     * expiring per window. */
+    setup st = {.w = {.kind = WIN_HOP, .time_col = 2, .size_us = 600 * US_PER_SEC, .slide_us = 240 * US_PER_SEC,
+                      .time_type = ts3()},
+                .props = {WP_START, WP_END}, .nprops = 2,
+                .prop_types = {type_timestamp(TY_TIMESTAMP, 3), type_timestamp(TY_TIMESTAMP, 3)}};
+    for (int deletes = 0; deletes < 2; deletes++) {
+        const char *const *script = random_hop_script(deletes);
+        uint64_t late_straight = 0, late_restored = 0;
+        char *straight = run_script(&st, script, 0, &late_straight);
+        char *restored = run_script(&st, script, 1, &late_restored);
+        CHECK_EQ_STR(straight, restored);
+        CHECK_EQ_INT(late_straight, late_restored);
+        CHECK(late_straight > 0);
+        CHECK(strlen(straight) > 20000);
+        free(straight);
+        free(restored);
+    }
+    /* one window by hand: [09:04, 09:14) after [09:00, 09:10) with a row late for the first */
+    static const char *const script[] = {
+        "a 1 09:01", "a 2 09:05", "b 4 09:09", "a 8 09:12",
+        "wm 09:09:59.999",           /* fires up to [09:00, 09:10): a 3 (1+2), b 4 */
+        "a 16 09:08",                /* late for [09:00, 09:10), counts in [09:04, 09:14) */
+        "b 32 09:13",
+        "wm 09:13:59.999",
+        "-a 8 09:12",                /* a deletion: from now on every window merges its slices */
+        "wm max",
+        NULL,
+    };
+    check_script(&st, script,
+                 "+I[a, 1, 1, 2017-11-26 08:52:00.000, 2017-11-26 09:02:00.000]\n"
+                 "+I[a, 2, 3, 2017-11-26 08:56:00.000, 2017-11-26 09:06:00.000]\n"
+                 "+I[a, 2, 3, 2017-11-26 09:00:00.000, 2017-11-26 09:10:00.000]\n"
+                 "+I[b, 1, 4, 2017-11-26 09:00:00.000, 2017-11-26 09:10:00.000]\n"
+                 "WM 2017-11-26 09:09:59.999\n"
+                 "+I[a, 3, 26, 2017-11-26 09:04:00.000, 2017-11-26 09:14:00.000]\n"
+                 "+I[b, 2, 36, 2017-11-26 09:04:00.000, 2017-11-26 09:14:00.000]\n"
+                 "WM 2017-11-26 09:13:59.999\n"
+                 "+I[a, 1, 16, 2017-11-26 09:08:00.000, 2017-11-26 09:18:00.000]\n"
+                 "+I[b, 2, 36, 2017-11-26 09:08:00.000, 2017-11-26 09:18:00.000]\n"
+                 "+I[b, 1, 32, 2017-11-26 09:12:00.000, 2017-11-26 09:22:00.000]\n"
+                 "WM max\n",
+                 0);
 }
 
 TEST(cumulate)
@@ -1030,6 +1115,7 @@ int main(void)
     RUN(tumble_offset_and_window_time);
     RUN(hop_partial_late);
     RUN(hop_slices_with_uneven_slide);
+    RUN(hop_running_window_matches_merging_every_slice);
     RUN(cumulate);
     RUN(session_merge_and_late);
     RUN(global_session_with_long_strings);
