@@ -43,7 +43,8 @@ static const char *const known_keys[] = {
     "table.local-time-zone", "pipeline.name", "parallelism.default", "execution.runtime-mode",
     "table.exec.state.ttl", "table.exec.source.idle-timeout", "execution.checkpointing.interval",
     "table.exec.mini-batch.enabled", "table.exec.mini-batch.allow-latency", "table.exec.mini-batch.size",
-    "sql-client.execution.result-mode", "table.dml-sync", "pipeline.auto-watermark-interval", NULL,
+    "sql-client.execution.result-mode", "table.dml-sync", "pipeline.auto-watermark-interval",
+    "table.exec.legacy-cast-behaviour", NULL,
 };
 
 static int apply_time_zone(job *j, span_t sp)
