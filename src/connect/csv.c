@@ -10,11 +10,14 @@
  * under csv.allow-comments and the first record of every file under csv.ignore-first-line.
  * "\r\n" line ends and a last line without a line end are accepted.
  * A malformed record (wrong field count, unparsable value, unterminated quote) fails the job
- * with file:line, or under csv.ignore-parse-errors is skipped and counted.
+ * with its origin (file:line, or Kafka topic/partition/offset), or under
+ * csv.ignore-parse-errors is skipped and counted. A message (decode_message) is one record;
+ * a line end after it is tolerated.
  *
- * Encoding writes one line per row: fields that hold the delimiter, the quote character or
- * a line break are quoted (quotes doubled); NULL is written as the null literal or nothing;
- * TIMESTAMP_LTZ is written as a UTC instant with 'Z', as Flink does. */
+ * Encoding writes one line per row (or one message per row, without the line end): fields
+ * that hold the delimiter, the quote character or a line break are quoted (quotes doubled);
+ * NULL is written as the null literal or nothing; TIMESTAMP_LTZ is written as a UTC instant
+ * with 'Z', as Flink does. */
 #include "connect/format.h"
 #include "base/util.h"
 #include <stdlib.h>
@@ -302,15 +305,18 @@ static int fill_row(csv_decoder *d, chunk_t *out)
     return 0;
 }
 
-/* A bad record: fail (the error names file:line) or count it as skipped. */
+/* A bad record: fail (the error names where it came from) or count it as skipped. */
 static int reject(csv_decoder *d, uint64_t line)
 {
     if (d->o.ignore_errors) {
         d->base.skipped++;
         return 0;
     }
-    return err_msg("malformed CSV row at %s:%llu: %s", d->base.file ? d->base.file : "<input>",
-                   (unsigned long long)line, sb_str(&d->msg));
+    sb_t where = {0};
+    decoder_where(&d->base, line, &where);
+    err_msg("malformed CSV %s at %s: %s", d->base.topic ? "record" : "row", sb_str(&where), sb_str(&d->msg));
+    sb_free(&where);
+    return -1;
 }
 
 static int is_blank(const csv_decoder *d)
@@ -355,6 +361,36 @@ static int64_t csv_decode(decoder_t *base, const char *buf, size_t len, int eof,
     return p - buf;
 }
 
+/* Only line breaks (and a '\r' before one) after the record. */
+static int only_line_ends(const char *p, const char *end)
+{
+    for (; p < end; p++)
+        if (*p != '\n' && *p != '\r') return 0;
+    return 1;
+}
+
+/* A message is one record; a line end after it is tolerated, a second record is not. A
+ * blank message, like a blank line, holds no row; so does a comment under allow-comments. */
+static int csv_decode_message(decoder_t *base, const char *buf, size_t len, chunk_t *out)
+{
+    csv_decoder *d = (csv_decoder *)base;
+    if (!buf) return 0;
+    const char *end = buf + len;
+    if (d->o.allow_comments && len && buf[0] == '#') return 0;
+    if (out->nrows >= out->cap) return -2;
+    csv_record rec;
+    if (parse_record(d, buf, end, 1, &rec) == REC_BAD) return reject(d, 1);
+    if (is_blank(d) && only_line_ends(rec.next, end)) return 0;
+    if (!only_line_ends(rec.next, end)) {
+        sb_clear(&d->msg);
+        sb_printf(&d->msg, "a message must hold one record, but another one starts at line %u", rec.nlines + 1);
+        return reject(d, 1);
+    }
+    if (fill_row(d, out)) return reject(d, 1);
+    out->ops[out->nrows++] = OP_INSERT;
+    return 1;
+}
+
 static void csv_decoder_free(decoder_t *base)
 {
     csv_decoder *d = (csv_decoder *)base;
@@ -364,7 +400,7 @@ static void csv_decoder_free(decoder_t *base)
     free(d);
 }
 
-static const decoder_vtable csv_decoder_vt = {csv_decode, csv_decoder_free};
+static const decoder_vtable csv_decoder_vt = {csv_decode, csv_decoder_free, csv_decode_message};
 
 static decoder_t *csv_create_decoder(const connector_table *t)
 {
@@ -432,25 +468,40 @@ static void write_field(const csv_opts *o, const char *s, size_t n, sb_t *out)
     }
 }
 
+static void encode_row(csv_encoder *e, const chunk_t *c, uint32_t r, sb_t *out)
+{
+    for (uint32_t i = 0; i < c->ncols; i++) {
+        if (i) sb_putc(out, (char)e->o.delim);
+        value_t v;
+        vector_get(&c->cols[i], r, &v);
+        if (v.null) {
+            if (e->o.null_literal) sb_append(out, e->o.null_literal, e->o.null_len);
+            continue;
+        }
+        sb_clear(&e->text);
+        field_to_text(c->cols[i].type, &v, &e->text);
+        write_field(&e->o, e->text.data ? e->text.data : "", e->text.len, out);
+    }
+}
+
 static int csv_encode(encoder_t *base, const chunk_t *c, sb_t *out)
 {
     csv_encoder *e = (csv_encoder *)base;
     uint32_t live = chunk_live(c);
     for (uint32_t k = 0; k < live; k++) {
-        uint32_t r = chunk_row(c, k);
-        for (uint32_t i = 0; i < c->ncols; i++) {
-            if (i) sb_putc(out, (char)e->o.delim);
-            value_t v;
-            vector_get(&c->cols[i], r, &v);
-            if (v.null) {
-                if (e->o.null_literal) sb_append(out, e->o.null_literal, e->o.null_len);
-                continue;
-            }
-            sb_clear(&e->text);
-            field_to_text(c->cols[i].type, &v, &e->text);
-            write_field(&e->o, e->text.data ? e->text.data : "", e->text.len, out);
-        }
+        encode_row(e, c, chunk_row(c, k), out);
         sb_putc(out, '\n');
+    }
+    return 0;
+}
+
+static int csv_encode_each(encoder_t *base, const chunk_t *c, sb_t *out, uint32_t *ends)
+{
+    csv_encoder *e = (csv_encoder *)base;
+    uint32_t live = chunk_live(c);
+    for (uint32_t k = 0; k < live; k++) {
+        encode_row(e, c, chunk_row(c, k), out);
+        ends[k] = (uint32_t)out->len;
     }
     return 0;
 }
@@ -462,7 +513,7 @@ static void csv_encoder_free(encoder_t *base)
     free(e);
 }
 
-static const encoder_vtable csv_encoder_vt = {csv_encode, csv_encoder_free};
+static const encoder_vtable csv_encoder_vt = {csv_encode, csv_encoder_free, csv_encode_each};
 
 static encoder_t *csv_create_encoder(const connector_table *t)
 {
@@ -474,4 +525,4 @@ static encoder_t *csv_create_encoder(const connector_table *t)
     return &e->base;
 }
 
-const format_def format_csv = {"csv", csv_options, csv_create_decoder, csv_create_encoder};
+const format_def format_csv = {"csv", csv_options, csv_create_decoder, csv_create_encoder, 0};

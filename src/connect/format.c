@@ -4,7 +4,8 @@
 #include "base/civil.h"
 #include <stdio.h>
 
-static const format_def *const formats[] = {&format_csv, &format_json};
+static const format_def *const formats[] = {&format_csv, &format_json, &format_raw, &format_debezium_json,
+                                            &format_canal_json};
 
 const format_def *format_lookup(const char *name)
 {
@@ -43,6 +44,24 @@ void decoder_begin(decoder_t *d, const char *file)
     d->line = 1;
     d->file_start = 1;
     d->bom_checked = 0;
+    d->topic = NULL;
+}
+
+void decoder_begin_message(decoder_t *d, const char *topic, int32_t partition, int64_t offset)
+{
+    d->topic = topic;
+    d->partition = partition;
+    d->offset = offset;
+}
+
+void decoder_where(const decoder_t *d, uint64_t line, sb_t *out)
+{
+    if (!d->topic)
+        sb_printf(out, "%s:%llu", d->file ? d->file : "<input>", (unsigned long long)line);
+    else if (d->partition < 0)
+        sb_printf(out, "MQTT topic '%s'", d->topic);
+    else
+        sb_printf(out, "topic '%s' partition %d offset %lld", d->topic, (int)d->partition, (long long)d->offset);
 }
 
 size_t decoder_skip_bom(decoder_t *d, const char *buf, size_t len, int eof)

@@ -21,6 +21,15 @@ typedef struct decoder_vtable {
      * and !eof means "give me more bytes"), or -1 after recording an error (err_msg). */
     int64_t (*decode)(decoder_t *d, const char *buf, size_t len, int eof, chunk_t *out);
     void (*free)(decoder_t *d);
+    /* Decodes one message (a Kafka record value or key, an MQTT payload: the whole buffer is
+     * one record, line ends included) into rows appended to out: one row for csv / json /
+     * raw, zero or more with their ops for the changelog formats. Returns the rows appended;
+     * 0 also when the message was skipped (counted in skipped) or is a tombstone / an event
+     * the format filters out; -2 when out has too little room (nothing appended: hand it
+     * again with an emptier chunk); -1 after recording an error that names the message's
+     * origin (decoder_where). A NULL buf (a Kafka tombstone) appends nothing, except in
+     * raw, where it is one row whose value is NULL (as Flink's raw format reads it). */
+    int (*decode_message)(decoder_t *d, const char *buf, size_t len, chunk_t *out);
 } decoder_vtable;
 
 struct decoder {
@@ -30,6 +39,10 @@ struct decoder {
     uint64_t skipped;            /* malformed records skipped (ignore-parse-errors) */
     int file_start;              /* no record of the current file decoded yet */
     int bom_checked;             /* a leading UTF-8 byte order mark has been looked for */
+    /* The message being decoded (decoder_begin_message); topic NULL for files. */
+    const char *topic;           /* Kafka or MQTT topic (borrowed) */
+    int32_t partition;           /* Kafka partition; -1 for MQTT */
+    int64_t offset;              /* Kafka offset */
 };
 
 /* Start a new input (file): resets the line count; `file` must outlive the decoding. */
@@ -38,6 +51,16 @@ static inline int64_t decoder_decode(decoder_t *d, const char *buf, size_t len, 
 {
     return d->vt->decode(d, buf, len, eof, out);
 }
+/* Names the next message's origin for error messages (topic must outlive the decoding);
+ * partition -1 for an MQTT message. */
+void decoder_begin_message(decoder_t *d, const char *topic, int32_t partition, int64_t offset);
+static inline int decoder_decode_message(decoder_t *d, const char *buf, size_t len, chunk_t *out)
+{
+    return d->vt->decode_message(d, buf, len, out);
+}
+/* Appends where the record starting at `line` came from: "FILE:LINE" for files,
+ * "topic 'T' partition P offset O" for Kafka, "MQTT topic 'T'" for MQTT. */
+void decoder_where(const decoder_t *d, uint64_t line, sb_t *out);
 void decoder_free(decoder_t *d);
 /* For decoders: bytes of a UTF-8 byte order mark at the start of the file (0 or 3). */
 size_t decoder_skip_bom(decoder_t *d, const char *buf, size_t len, int eof);
@@ -47,6 +70,11 @@ typedef struct encoder_vtable {
     /* Appends one line ("...\n") per live row of c. */
     int (*encode)(encoder_t *e, const chunk_t *c, sb_t *out);
     void (*free)(encoder_t *e);
+    /* Appends each live row of c as one message without a line end (for Kafka and MQTT):
+     * ends[k] is set to the offset in out where the k-th live row's message ends (it starts
+     * where the previous one ended, or at out->len on entry). A row the format writes as no
+     * message (none so far) gets an empty one. The changelog formats encode the row's op. */
+    int (*encode_each)(encoder_t *e, const chunk_t *c, sb_t *out, uint32_t *ends);
 } encoder_vtable;
 
 struct encoder {
@@ -57,6 +85,10 @@ static inline int encoder_encode(encoder_t *e, const chunk_t *c, sb_t *out)
 {
     return e->vt->encode(e, c, out);
 }
+static inline int encoder_encode_each(encoder_t *e, const chunk_t *c, sb_t *out, uint32_t *ends)
+{
+    return e->vt->encode_each(e, c, out, ends);
+}
 void encoder_free(encoder_t *e);
 
 typedef struct format_def {
@@ -66,10 +98,16 @@ typedef struct format_def {
      * (at the option's value span) when one is bad. */
     decoder_t *(*create_decoder)(const connector_table *t);
     encoder_t *(*create_encoder)(const connector_table *t);
+    /* Rows decoded carry -U/+U/-D as well as +I (debezium-json, canal-json): a table with
+     * this format is an updating source, and a sink with it writes updates as such. */
+    int changelog;
 } format_def;
 
 extern const format_def format_csv;
 extern const format_def format_json;
+extern const format_def format_raw;
+extern const format_def format_debezium_json;
+extern const format_def format_canal_json;
 
 const format_def *format_lookup(const char *name);     /* NULL if unknown */
 const char *format_list(void);                         /* "csv, json" */

@@ -1,23 +1,27 @@
-/* json.c - the 'json' format (Flink's JSON format options): one JSON object per line.
+/* json.c - the 'json' format (Flink's JSON format options), and the JSON reader and writer
+ * that the debezium-json and canal-json formats share (json_internal.h).
  *
- * Decoding: a hand-written parser reads each line's object; members are matched to columns
- * by name (case-sensitive, as in Flink) and unknown members are skipped. A missing member
- * is NULL, or an error under json.fail-on-missing-field. Numbers go into INT / BIGINT /
- * DOUBLE / DECIMAL (a quoted number works too; a DECIMAL with more digits than its precision
- * is NULL, as in Flink), booleans into BOOLEAN, strings into STRING and, parsed, into DATE /
- * TIMESTAMP / TIMESTAMP_LTZ in json.timestamp-format.standard ('SQL': "2020-12-30
- * 12:13:14.123", 'ISO-8601': "2020-12-30T12:13:14.123"; LTZ values end in 'Z'). A nested
- * object or array in a STRING column becomes its raw JSON text. Strings without escapes are
- * parsed in place; strings with escapes are unescaped into a scratch buffer. A malformed
- * line fails the job with file:line:column, or is skipped and counted under
- * json.ignore-parse-errors.
+ * Decoding: a hand-written parser reads an object per record (a line of a file, or a whole
+ * message, which may span lines); members are matched to columns by name (case-sensitive,
+ * as in Flink) and unknown members are skipped. A missing member is NULL, or an error under
+ * json.fail-on-missing-field. Numbers go into INT / BIGINT / DOUBLE / DECIMAL (a quoted
+ * number works too; a DECIMAL with more digits than its precision is NULL, as in Flink),
+ * booleans into BOOLEAN, strings into STRING and, parsed, into DATE / TIMESTAMP /
+ * TIMESTAMP_LTZ in json.timestamp-format.standard ('SQL': "2020-12-30 12:13:14.123",
+ * 'ISO-8601': "2020-12-30T12:13:14.123"; LTZ values end in 'Z'). A nested object or array in
+ * a STRING column becomes its raw JSON text. Strings without escapes are read in place;
+ * strings with escapes are unescaped into a scratch buffer. Integers and doubles that need
+ * no rounding are converted inline, the rest through value_parse / strtod. A malformed
+ * record fails the job with its origin (file:line, or Kafka topic/partition/offset) and
+ * column, or is skipped and counted under json.ignore-parse-errors.
  *
- * Encoding writes {"col":value,...} per row, TIMESTAMP_LTZ as UTC with 'Z', DECIMAL as a
- * plain number, NaN and infinities as strings, NULL as null (left out under
- * json.encode.ignore-null-fields). */
-#include "connect/format.h"
+ * Encoding writes {"col":value,...} per row, TIMESTAMP_LTZ as UTC with 'Z', DECIMAL as Java's
+ * BigDecimal.toString does (scientific below 1E-6 unless json.encode.decimal-as-plain-number),
+ * NaN and infinities as strings, NULL as null (left out under json.encode.ignore-null-fields). */
+#include "connect/json_internal.h"
 #include "base/util.h"
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 static const char *const json_options[] = {
@@ -26,69 +30,72 @@ static const char *const json_options[] = {
     "json.encode.ignore-null-fields", NULL,
 };
 
-static const char *const ts_standards[] = {"SQL", "ISO-8601", NULL};
-enum { TS_SQL, TS_ISO };
+const char *const json_ts_standard_names[] = {"SQL", "ISO-8601", NULL};
 
-typedef struct json_opts {
-    int fail_missing;
-    int ignore_errors;
-    int ts_standard;             /* TS_SQL or TS_ISO */
-    int ignore_null_fields;
-} json_opts;
-
-static int read_opts(const connector_table *t, json_opts *o)
+static void opt_key(char *buf, size_t cap, const char *prefix, const char *name)
 {
-    static const char *const null_key_modes[] = {"FAIL", "DROP", "LITERAL", NULL};
-    int mode, plain;
-    if (table_opt_bool(t, "json.fail-on-missing-field", 0, &o->fail_missing) ||
-        table_opt_bool(t, "json.ignore-parse-errors", 0, &o->ignore_errors) ||
-        table_opt_enum(t, "json.timestamp-format.standard", ts_standards, TS_SQL, &o->ts_standard) ||
-        table_opt_enum(t, "json.map-null-key.mode", null_key_modes, 0, &mode) ||
-        table_opt_bool(t, "json.encode.decimal-as-plain-number", 0, &plain) ||
-        table_opt_bool(t, "json.encode.ignore-null-fields", 0, &o->ignore_null_fields))
-        return -1;
-    if (o->fail_missing && o->ignore_errors)
-        return err_at(table_opt_entry(t, "json.fail-on-missing-field")->value_span,
-                      "json.fail-on-missing-field and json.ignore-parse-errors cannot both be true");
-    return 0;
+    snprintf(buf, cap, "%s.%s", prefix, name);
 }
 
-/* ---- parser ---- */
+int json_read_common_opts(const connector_table *t, const char *prefix, json_common_opts *o)
+{
+    static const char *const null_key_modes[] = {"FAIL", "DROP", "LITERAL", NULL};
+    char k_ignore[64], k_ts[64], k_mode[64], k_plain[64];
+    int mode;
+    opt_key(k_ignore, sizeof k_ignore, prefix, "ignore-parse-errors");
+    opt_key(k_ts, sizeof k_ts, prefix, "timestamp-format.standard");
+    opt_key(k_mode, sizeof k_mode, prefix, "map-null-key.mode");
+    opt_key(k_plain, sizeof k_plain, prefix, "encode.decimal-as-plain-number");
+    o->prefix = prefix;
+    return table_opt_bool(t, k_ignore, 0, &o->ignore_errors) ||
+                   table_opt_enum(t, k_ts, json_ts_standard_names, JSON_TS_SQL, &o->ts_standard) ||
+                   table_opt_enum(t, k_mode, null_key_modes, 0, &mode) ||
+                   table_opt_bool(t, k_plain, 0, &o->decimal_plain)
+               ? -1
+               : 0;
+}
 
-enum jtok { J_STRING, J_NUMBER, J_TRUE, J_FALSE, J_NULL, J_NESTED };
+/* ---- reader ---- */
 
-typedef struct jvalue {
-    enum jtok kind;
-    const char *s;               /* text: unescaped string, number, or raw nested JSON */
-    size_t n;
-    int integral;                /* J_NUMBER without fraction or exponent */
-} jvalue;
+void json_reader_init(json_reader *r, const schema_t *s, const json_common_opts *o)
+{
+    memset(r, 0, sizeof *r);
+    r->schema = s;
+    r->ts_standard = o->ts_standard;
+    char key[64];
+    opt_key(key, sizeof key, o->prefix, "timestamp-format.standard");
+    r->ts_option = xstrdup(key);
+    r->name_len = xcalloc(s->ncols ? s->ncols : 1, sizeof *r->name_len);
+    r->seen = xcalloc(s->ncols ? s->ncols : 1, 1);
+    for (uint32_t i = 0; i < s->ncols; i++) r->name_len[i] = (uint32_t)strlen(s->names[i]);
+}
 
-typedef struct json_decoder {
-    decoder_t base;
-    json_opts o;
-    const schema_t *schema;      /* the table's physical columns (borrowed) */
-    uint32_t *name_len;          /* strlen of each column name */
-    uint8_t *seen;               /* per column: set by the current line */
-    uint32_t next_guess;         /* column expected next (members usually come in order) */
-    sb_t scratch;                /* the unescaped string being read */
-    sb_t msg;                    /* what is wrong with the current line */
-    const char *line;            /* start of the current line, for columns in messages */
-} json_decoder;
+void json_reader_free(json_reader *r)
+{
+    free((char *)r->ts_option);
+    free(r->name_len);
+    free(r->seen);
+    sb_free(&r->scratch);
+    sb_free(&r->msg);
+}
 
-typedef struct jcur {
-    const char *p, *end;
-} jcur;
-
-static void skip_ws(jcur *c)
+void json_skip_ws(jcur *c)
 {
     while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\r' || *c->p == '\n')) c->p++;
 }
 
-static int fail(json_decoder *d, const jcur *c, const char *what)
+int json_fail(json_reader *r, const jcur *c, const char *what)
 {
-    sb_clear(&d->msg);
-    sb_printf(&d->msg, "%s at column %ld", what, (long)(c->p - d->line) + 1);
+    const char *line_start = r->text;
+    long line = 1;
+    for (const char *q = r->text; q < c->p; q++)
+        if (*q == '\n') {
+            line++;
+            line_start = q + 1;
+        }
+    sb_clear(&r->msg);
+    if (line > 1) sb_printf(&r->msg, "%s at line %ld, column %ld", what, line, (long)(c->p - line_start) + 1);
+    else sb_printf(&r->msg, "%s at column %ld", what, (long)(c->p - line_start) + 1);
     return -1;
 }
 
@@ -125,74 +132,77 @@ static void put_utf8(sb_t *b, unsigned cp)
 }
 
 /* "\uD83D\uDE00" style escapes, c->p just past "\u". */
-static int read_unicode_escape(json_decoder *d, jcur *c)
+static int read_unicode_escape(json_reader *r, jcur *c)
 {
     unsigned cp, lo;
-    if (c->end - c->p < 4 || hex4(c->p, &cp)) return fail(d, c, "invalid \\u escape");
+    if (c->end - c->p < 4 || hex4(c->p, &cp)) return json_fail(r, c, "invalid \\u escape");
     c->p += 4;
     if (cp >= 0xD800 && cp <= 0xDBFF && c->end - c->p >= 6 && c->p[0] == '\\' && c->p[1] == 'u' &&
         hex4(c->p + 2, &lo) == 0 && lo >= 0xDC00 && lo <= 0xDFFF) {
         cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
         c->p += 6;
     }
-    put_utf8(&d->scratch, cp);
+    put_utf8(&r->scratch, cp);
     return 0;
 }
 
-static int read_escape(json_decoder *d, jcur *c)
+static int read_escape(json_reader *r, jcur *c)
 {
-    if (c->p == c->end) return fail(d, c, "unterminated string");
+    if (c->p == c->end) return json_fail(r, c, "unterminated string");
     char e = *c->p++;
     switch (e) {
-    case '"': case '\\': case '/': sb_putc(&d->scratch, e); return 0;
-    case 'b': sb_putc(&d->scratch, '\b'); return 0;
-    case 'f': sb_putc(&d->scratch, '\f'); return 0;
-    case 'n': sb_putc(&d->scratch, '\n'); return 0;
-    case 'r': sb_putc(&d->scratch, '\r'); return 0;
-    case 't': sb_putc(&d->scratch, '\t'); return 0;
-    case 'u': return read_unicode_escape(d, c);
-    default: c->p--; return fail(d, c, "invalid escape in string");
+    case '"': case '\\': case '/': sb_putc(&r->scratch, e); return 0;
+    case 'b': sb_putc(&r->scratch, '\b'); return 0;
+    case 'f': sb_putc(&r->scratch, '\f'); return 0;
+    case 'n': sb_putc(&r->scratch, '\n'); return 0;
+    case 'r': sb_putc(&r->scratch, '\r'); return 0;
+    case 't': sb_putc(&r->scratch, '\t'); return 0;
+    case 'u': return read_unicode_escape(r, c);
+    default: c->p--; return json_fail(r, c, "invalid escape in string");
     }
 }
 
-/* A string at c->p (the opening quote): a view of the line when it has no escapes. */
-static int read_string(json_decoder *d, jcur *c, const char **s, size_t *n)
+/* A string at c->p (the opening quote): a view of the input when it has no escapes. */
+static int read_string(json_reader *r, jcur *c, const char **s, size_t *n)
 {
     const char *start = ++c->p;
-    while (c->p < c->end && *c->p != '"' && *c->p != '\\') c->p++;
-    if (c->p < c->end && *c->p == '"') {
+    const char *quote = memchr(start, '"', (size_t)(c->end - start));
+    const char *stop = quote ? quote : c->end;
+    const char *bs = memchr(start, '\\', (size_t)(stop - start));
+    if (quote && !bs) {
         *s = start;
-        *n = (size_t)(c->p - start);
-        c->p++;
+        *n = (size_t)(quote - start);
+        c->p = quote + 1;
         return 0;
     }
-    sb_clear(&d->scratch);
-    sb_append(&d->scratch, start, (size_t)(c->p - start));
+    c->p = bs ? bs : c->end;
+    sb_clear(&r->scratch);
+    sb_append(&r->scratch, start, (size_t)(c->p - start));
     for (;;) {
-        if (c->p == c->end) return fail(d, c, "unterminated string");
+        if (c->p == c->end) return json_fail(r, c, "unterminated string");
         char ch = *c->p++;
         if (ch == '"') break;
-        if (ch != '\\') { sb_putc(&d->scratch, ch); continue; }
-        if (read_escape(d, c)) return -1;
+        if (ch != '\\') { sb_putc(&r->scratch, ch); continue; }
+        if (read_escape(r, c)) return -1;
     }
-    *s = d->scratch.data ? d->scratch.data : "";
-    *n = d->scratch.len;
+    *s = r->scratch.data ? r->scratch.data : "";
+    *n = r->scratch.len;
     return 0;
 }
 
-static int read_number(json_decoder *d, jcur *c, jvalue *v)
+static int read_number(json_reader *r, jcur *c, jvalue *v)
 {
     const char *p = c->p, *e = c->end;
     v->integral = 1;
     if (p < e && *p == '-') p++;
     const char *digits = p;
     while (p < e && *p >= '0' && *p <= '9') p++;
-    if (p == digits) return fail(d, c, "invalid number");
+    if (p == digits) return json_fail(r, c, "invalid number");
     if (p < e && *p == '.') {
         v->integral = 0;
         const char *f = ++p;
         while (p < e && *p >= '0' && *p <= '9') p++;
-        if (p == f) return fail(d, c, "invalid number");
+        if (p == f) return json_fail(r, c, "invalid number");
     }
     if (p < e && (*p == 'e' || *p == 'E')) {
         v->integral = 0;
@@ -200,7 +210,7 @@ static int read_number(json_decoder *d, jcur *c, jvalue *v)
         if (p < e && (*p == '+' || *p == '-')) p++;
         const char *x = p;
         while (p < e && *p >= '0' && *p <= '9') p++;
-        if (p == x) return fail(d, c, "invalid number");
+        if (p == x) return json_fail(r, c, "invalid number");
     }
     v->kind = J_NUMBER;
     v->s = c->p;
@@ -209,35 +219,52 @@ static int read_number(json_decoder *d, jcur *c, jvalue *v)
     return 0;
 }
 
-/* Skips a nested object or array, leaving its raw text in v. */
-static int read_nested(json_decoder *d, jcur *c, jvalue *v)
+/* Bytes that matter when skipping a nested value: brackets and the string quote. */
+static const uint8_t nested_stop[256] = {['{'] = 1, ['}'] = 1, ['['] = 1, [']'] = 1, ['"'] = 1};
+
+/* Past the string whose content starts at p: just after its closing quote, or NULL. */
+static const char *skip_string(const char *p, const char *end)
 {
-    const char *start = c->p;
-    int depth = 0;
-    while (c->p < c->end) {
-        char ch = *c->p++;
-        if (ch == '{' || ch == '[') depth++;
-        else if (ch == '}' || ch == ']') {
-            if (--depth == 0) {
-                v->kind = J_NESTED;
-                v->s = start;
-                v->n = (size_t)(c->p - start);
-                return 0;
-            }
-        } else if (ch == '"') {
-            while (c->p < c->end && *c->p != '"') c->p += *c->p == '\\' && c->end - c->p > 1 ? 2 : 1;
-            if (c->p >= c->end) break;
-            c->p++;
-        }
+    for (;;) {
+        const char *q = memchr(p, '"', (size_t)(end - p));
+        if (!q) return NULL;
+        const char *b = q;
+        while (b > p && b[-1] == '\\') b--;
+        if ((q - b) % 2 == 0) return q + 1;
+        p = q + 1;
     }
-    c->p = c->end;
-    return fail(d, c, "unterminated object or array");
 }
 
-static int read_literal(json_decoder *d, jcur *c, const char *word, enum jtok kind, jvalue *v)
+/* Skips a nested object or array, leaving its raw text in v. */
+static int read_nested(json_reader *r, jcur *c, jvalue *v)
+{
+    const char *p = c->p, *end = c->end;
+    int depth = 0;
+    while (p < end) {
+        while (p < end && !nested_stop[(unsigned char)*p]) p++;
+        if (p == end) break;
+        char ch = *p++;
+        if (ch == '"') {
+            p = skip_string(p, end);
+            if (!p) break;
+        } else if (ch == '{' || ch == '[') {
+            depth++;
+        } else if (--depth == 0) {
+            v->kind = J_NESTED;
+            v->s = c->p;
+            v->n = (size_t)(p - c->p);
+            c->p = p;
+            return 0;
+        }
+    }
+    c->p = end;
+    return json_fail(r, c, "unterminated object or array");
+}
+
+static int read_literal(json_reader *r, jcur *c, const char *word, enum jtok kind, jvalue *v)
 {
     size_t n = strlen(word);
-    if ((size_t)(c->end - c->p) < n || memcmp(c->p, word, n) != 0) return fail(d, c, "invalid value");
+    if ((size_t)(c->end - c->p) < n || memcmp(c->p, word, n) != 0) return json_fail(r, c, "invalid value");
     v->kind = kind;
     v->s = c->p;
     v->n = n;
@@ -245,28 +272,73 @@ static int read_literal(json_decoder *d, jcur *c, const char *word, enum jtok ki
     return 0;
 }
 
-static int read_value(json_decoder *d, jcur *c, jvalue *v)
+int json_read_value(json_reader *r, jcur *c, jvalue *v)
 {
-    if (c->p == c->end) return fail(d, c, "expected a value");
+    if (c->p == c->end) return json_fail(r, c, "expected a value");
     switch (*c->p) {
-    case '"': v->kind = J_STRING; return read_string(d, c, &v->s, &v->n);
-    case '{': case '[': return read_nested(d, c, v);
-    case 't': return read_literal(d, c, "true", J_TRUE, v);
-    case 'f': return read_literal(d, c, "false", J_FALSE, v);
-    case 'n': return read_literal(d, c, "null", J_NULL, v);
-    default: return read_number(d, c, v);
+    case '"': v->kind = J_STRING; return read_string(r, c, &v->s, &v->n);
+    case '{': case '[': return read_nested(r, c, v);
+    case 't': return read_literal(r, c, "true", J_TRUE, v);
+    case 'f': return read_literal(r, c, "false", J_FALSE, v);
+    case 'n': return read_literal(r, c, "null", J_NULL, v);
+    default: return read_number(r, c, v);
     }
+}
+
+int json_expect(json_reader *r, jcur *c, char ch, const char *what)
+{
+    json_skip_ws(c);
+    if (c->p < c->end && *c->p == ch) { c->p++; return 0; }
+    return json_fail(r, c, what);
+}
+
+int json_member_next(json_reader *r, jcur *c, uint32_t *count, const char **key, size_t *klen)
+{
+    json_skip_ws(c);
+    if (*count > 0) {
+        if (c->p < c->end && *c->p == '}') { c->p++; return 0; }
+        if (c->p == c->end || *c->p != ',') return json_fail(r, c, "expected ',' or '}'");
+        c->p++;
+        json_skip_ws(c);
+    } else if (c->p < c->end && *c->p == '}') {
+        c->p++;
+        return 0;
+    }
+    if (c->p == c->end || *c->p != '"') return json_fail(r, c, "expected a member name in double quotes");
+    if (read_string(r, c, key, klen)) return -1;
+    if (json_expect(r, c, ':', "expected ':' after a member name")) return -1;
+    json_skip_ws(c);
+    (*count)++;
+    return 1;
+}
+
+int json_element_next(json_reader *r, jcur *c, uint32_t *count)
+{
+    json_skip_ws(c);
+    if (c->p < c->end && *c->p == ']') {
+        c->p++;
+        return 0;
+    }
+    if (*count > 0) {
+        if (c->p == c->end || *c->p != ',') return json_fail(r, c, "expected ',' or ']'");
+        c->p++;
+        json_skip_ws(c);
+    }
+    if (c->p == c->end || *c->p == ']' || *c->p == ',') return json_fail(r, c, "expected a value");
+    (*count)++;
+    return 1;
 }
 
 /* ---- values into columns ---- */
 
-static int find_column(json_decoder *d, const char *key, size_t n)
+static int find_column(json_reader *r, const char *key, size_t n)
 {
-    uint32_t nc = d->schema->ncols;
+    uint32_t nc = r->schema->ncols;
     for (uint32_t k = 0; k < nc; k++) {
-        uint32_t i = (d->next_guess + k) % nc;
-        if (d->name_len[i] == n && memcmp(d->schema->names[i], key, n) == 0) {
-            d->next_guess = i + 1;
+        uint32_t i = r->next_guess + k;
+        if (i >= nc) i -= nc;
+        if (r->name_len[i] == n && memcmp(r->schema->names[i], key, n) == 0) {
+            r->next_guess = i + 1 < nc ? i + 1 : 0;
             return (int)i;
         }
     }
@@ -275,18 +347,18 @@ static int find_column(json_decoder *d, const char *key, size_t n)
 
 static const char *const jtok_names[] = {"a string", "a number", "true", "false", "null", "an object or array"};
 
-static int bad_value(json_decoder *d, uint32_t col, const jvalue *v, const char *why)
+static int bad_value(json_reader *r, uint32_t col, const jvalue *v, const char *why)
 {
     char tn[64];
-    sb_clear(&d->msg);
-    sb_printf(&d->msg, "field '%s' (%s): ", d->schema->names[col], type_name(d->schema->types[col], tn, sizeof tn));
+    sb_clear(&r->msg);
+    sb_printf(&r->msg, "field '%s' (%s): ", r->schema->names[col], type_name(r->schema->types[col], tn, sizeof tn));
     if (why) {
-        sb_printf(&d->msg, "%s", why);
+        sb_puts(&r->msg, why);
         return -1;
     }
-    sb_puts(&d->msg, "cannot parse '");
-    format_excerpt(v->s, v->n, &d->msg);
-    sb_putc(&d->msg, '\'');
+    sb_puts(&r->msg, "cannot parse '");
+    format_excerpt(v->s, v->n, &r->msg);
+    sb_putc(&r->msg, '\'');
     return -1;
 }
 
@@ -305,163 +377,330 @@ static int number_to_integer(type_t t, const jvalue *v, value_t *out)
     return 0;
 }
 
-static int timestamp_style_ok(const json_decoder *d, const jvalue *v)
+/* Integral number text ("-123", at most 19 digits) into an int64; -1: out of range or
+ * too long (the general path decides). */
+static int integer_text(const char *s, size_t n, int64_t *out)
+{
+    int neg = s[0] == '-';
+    const char *d = s + neg;
+    size_t nd = n - (size_t)neg;
+    if (nd > 19) return -1;
+    uint64_t v = 0;
+    for (size_t i = 0; i < nd; i++) v = v * 10 + (uint64_t)(d[i] - '0');
+    if (v > (neg ? UINT64_C(9223372036854775808) : UINT64_C(9223372036854775807))) return -1;
+    *out = neg ? (int64_t)(0 - v) : (int64_t)v;
+    return 0;
+}
+
+/* Number text into a double when that needs no rounding beyond one IEEE operation (the
+ * mantissa fits 53 bits, the power of ten is exact); -1: use strtod. */
+static int double_fast(const char *s, size_t n, double *out)
+{
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    size_t i = 0;
+    int neg = s[0] == '-', digits = 0, exp10 = 0;
+    uint64_t m = 0;
+    i += (size_t)neg;
+    for (; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++) m = m * 10 + (uint64_t)(s[i] - '0');
+    if (i < n && s[i] == '.')
+        for (i++; i < n && s[i] >= '0' && s[i] <= '9'; i++, digits++, exp10--) m = m * 10 + (uint64_t)(s[i] - '0');
+    if (i < n) {
+        int eneg = 0, e = 0;
+        i++;
+        if (s[i] == '+' || s[i] == '-') eneg = s[i++] == '-';
+        for (; i < n; i++) {
+            if (e > 1000) return -1;
+            e = e * 10 + (s[i] - '0');
+        }
+        exp10 += eneg ? -e : e;
+    }
+    if (digits > 19 || m > (UINT64_C(1) << 53) || exp10 < -22 || exp10 > 22) return -1;
+    double d = (double)m;
+    d = exp10 < 0 ? d / p10[-exp10] : d * p10[exp10];
+    *out = neg ? -d : d;
+    return 0;
+}
+
+static int timestamp_style_ok(const json_reader *r, const jvalue *v)
 {
     const char *sep = NULL;
     for (size_t i = 0; i < v->n && !sep; i++)
         if (v->s[i] == ' ' || v->s[i] == 'T') sep = v->s + i;
-    return !sep || *sep == (d->o.ts_standard == TS_ISO ? 'T' : ' ');
+    return !sep || *sep == (r->ts_standard == JSON_TS_ISO ? 'T' : ' ');
 }
 
-static int value_into(json_decoder *d, chunk_t *out, uint32_t col, const jvalue *v)
+/* Any value into any column: the general rules (see the file comment). */
+static int value_into_general(json_reader *r, chunk_t *out, uint32_t row, uint32_t col, const jvalue *v)
 {
     vector_t *vec = &out->cols[col];
     type_t t = vec->type;
     value_t val;
-    if (v->kind == J_NULL) {
-        vector_set(vec, out->nrows, &(value_t){.null = 1}, NULL);
-        return 0;
-    }
-    if (t.id == TY_STRING) {
-        val = value_null();
-        val.null = 0;
-        val.s = str_copy(&out->arena, v->s, (uint32_t)v->n);
-    } else if (v->kind == J_NESTED) {
-        return bad_value(d, col, v, "expected a scalar value, found an object or array");
-    } else if (t.id == TY_BOOLEAN && (v->kind == J_TRUE || v->kind == J_FALSE)) {
+    if (v->kind == J_NESTED) return bad_value(r, col, v, "expected a scalar value, found an object or array");
+    if (t.id == TY_BOOLEAN && (v->kind == J_TRUE || v->kind == J_FALSE)) {
         val = value_i64(v->kind == J_TRUE);
-    } else if ((v->kind == J_TRUE || v->kind == J_FALSE) || (v->kind == J_NUMBER && !type_is_numeric(t) &&
-                                                                t.id != TY_BOOLEAN)) {
-        sb_t why = {0};
-        sb_printf(&why, "expected %s, found %s", type_is_numeric(t) ? "a number" : "a string", jtok_names[v->kind]);
-        bad_value(d, col, v, sb_str(&why));
-        sb_free(&why);
-        return -1;
+    } else if ((v->kind == J_TRUE || v->kind == J_FALSE) ||
+               (v->kind == J_NUMBER && !type_is_numeric(t) && t.id != TY_BOOLEAN)) {
+        char why[96];
+        snprintf(why, sizeof why, "expected %s, found %s", type_is_numeric(t) ? "a number" : "a string",
+                 jtok_names[v->kind]);
+        return bad_value(r, col, v, why);
     } else if (v->kind == J_NUMBER && !v->integral && type_is_integer(t)) {
-        if (number_to_integer(t, v, &val)) return bad_value(d, col, v, NULL);
+        if (number_to_integer(t, v, &val)) return bad_value(r, col, v, NULL);
     } else {
-        if (type_is_timestamp(t) && !timestamp_style_ok(d, v)) {
-            bad_value(d, col, v, NULL);
-            sb_printf(&d->msg, " (json.timestamp-format.standard is '%s')", ts_standards[d->o.ts_standard]);
+        if (type_is_timestamp(t) && !timestamp_style_ok(r, v)) {
+            bad_value(r, col, v, NULL);
+            sb_printf(&r->msg, " (%s is '%s')", r->ts_option, json_ts_standard_names[r->ts_standard]);
             return -1;
         }
-        if (value_parse(t, v->s, v->n, &val, &out->arena)) return bad_value(d, col, v, NULL);
+        if (value_parse(t, v->s, v->n, &val, &out->arena)) return bad_value(r, col, v, NULL);
         format_fit_decimal(t, &val);
     }
-    vector_set(vec, out->nrows, &val, NULL);
+    vector_set(vec, row, &val, NULL);
     return 0;
 }
 
-static int expect(json_decoder *d, jcur *c, char ch, const char *what)
+static int value_into(json_reader *r, chunk_t *out, uint32_t row, uint32_t col, const jvalue *v)
 {
-    skip_ws(c);
-    if (c->p < c->end && *c->p == ch) { c->p++; return 0; }
-    return fail(d, c, what);
+    vector_t *vec = &out->cols[col];
+    if (v->kind == J_NULL) {
+        vector_set(vec, row, &(value_t){.null = 1}, NULL);
+        return 0;
+    }
+    switch (vec->type.id) {
+    case TY_STRING:
+        vec->nulls[row] = 0;
+        vec->str[row] = str_copy(&out->arena, v->s, (uint32_t)v->n);
+        return 0;
+    case TY_INT:
+    case TY_BIGINT:
+        if (v->kind == J_NUMBER && v->integral) {
+            int64_t x;
+            if (integer_text(v->s, v->n, &x) == 0 && (vec->type.id == TY_BIGINT || (x >= INT32_MIN && x <= INT32_MAX))) {
+                vec->nulls[row] = 0;
+                vec->i64[row] = x;
+                return 0;
+            }
+        }
+        break;
+    case TY_DOUBLE:
+        if (v->kind == J_NUMBER) {
+            double f;
+            if (double_fast(v->s, v->n, &f) == 0) {
+                vec->nulls[row] = 0;
+                vec->f64[row] = f;
+                return 0;
+            }
+        }
+        break;
+    default:
+        break;
+    }
+    return value_into_general(r, out, row, col, v);
 }
 
-static int read_member(json_decoder *d, jcur *c, chunk_t *out)
+void json_copy_row(chunk_t *out, uint32_t from, uint32_t to)
 {
-    const char *key;
-    size_t klen;
-    skip_ws(c);
-    if (c->p == c->end || *c->p != '"') return fail(d, c, "expected a member name in double quotes");
-    if (read_string(d, c, &key, &klen)) return -1;
-    int col = find_column(d, key, klen);
-    if (expect(d, c, ':', "expected ':' after a member name")) return -1;
-    skip_ws(c);
-    jvalue v;
-    if (read_value(d, c, &v)) return -1;
-    if (col < 0) return 0;
-    d->seen[col] = 1;
-    return value_into(d, out, (uint32_t)col, &v);
+    for (uint32_t i = 0; i < out->ncols; i++) vector_copy_row(&out->cols[i], to, &out->cols[i], from, NULL);
 }
 
-static int fill_missing(json_decoder *d, chunk_t *out)
+static int fill_missing(json_reader *r, chunk_t *out, uint32_t row, enum json_missing missing, const char *fail_option)
 {
     for (uint32_t i = 0; i < out->ncols; i++) {
-        if (d->seen[i]) continue;
-        if (d->o.fail_missing) {
-            sb_clear(&d->msg);
-            sb_printf(&d->msg, "missing field '%s' (json.fail-on-missing-field is true)", d->schema->names[i]);
+        if (r->seen[i]) continue;
+        if (missing == JSON_MISSING_KEEP) continue;
+        if (missing == JSON_MISSING_FAIL) {
+            sb_clear(&r->msg);
+            sb_printf(&r->msg, "missing field '%s' (%s is true)", r->schema->names[i], fail_option);
             return -1;
         }
-        vector_set(&out->cols[i], out->nrows, &(value_t){.null = 1}, NULL);
+        vector_set(&out->cols[i], row, &(value_t){.null = 1}, NULL);
     }
     return 0;
 }
 
-/* One line holding one object into row out->nrows. */
-static int parse_line(json_decoder *d, const char *line, const char *end, chunk_t *out)
+int json_read_row(json_reader *r, jcur *c, chunk_t *out, uint32_t row, enum json_missing missing,
+                  const char *fail_option)
 {
-    jcur c = {line, end};
-    d->line = line;
-    d->next_guess = 0;
-    memset(d->seen, 0, out->ncols);
-    if (expect(d, &c, '{', "expected '{' (each line must hold one JSON object)")) return -1;
-    skip_ws(&c);
-    if (c.p < c.end && *c.p == '}') {
-        c.p++;
-    } else {
-        for (;;) {
-            if (read_member(d, &c, out)) return -1;
-            skip_ws(&c);
-            if (c.p < c.end && *c.p == ',') { c.p++; continue; }
-            if (c.p < c.end && *c.p == '}') { c.p++; break; }
-            return fail(d, &c, "expected ',' or '}'");
-        }
+    r->next_guess = 0;
+    memset(r->seen, 0, out->ncols);
+    if (json_expect(r, c, '{', "expected an object")) return -1;
+    uint32_t count = 0;
+    const char *key;
+    size_t klen;
+    int more;
+    while ((more = json_member_next(r, c, &count, &key, &klen)) > 0) {
+        int col = find_column(r, key, klen);
+        jvalue v;
+        if (json_read_value(r, c, &v)) return -1;
+        if (col < 0) continue;
+        r->seen[col] = 1;
+        if (value_into(r, out, row, (uint32_t)col, &v)) return -1;
     }
-    skip_ws(&c);
-    if (c.p != c.end) return fail(d, &c, "unexpected text after the object");
-    return fill_missing(d, out);
+    if (more < 0) return -1;
+    return fill_missing(r, out, row, missing, fail_option);
 }
 
-static int is_blank_line(const char *p, const char *end)
+/* ---- records and their origins ---- */
+
+int json_bad_record(const decoder_t *d, const char *what, const char *msg)
+{
+    sb_t where = {0};
+    decoder_where(d, d->line, &where);
+    err_msg("malformed %s %s at %s: %s", what, d->topic ? "record" : "row", sb_str(&where), msg);
+    sb_free(&where);
+    return -1;
+}
+
+static int is_blank(const char *p, const char *end)
 {
     for (; p < end; p++)
-        if (*p != ' ' && *p != '\t' && *p != '\r') return 0;
+        if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n') return 0;
     return 1;
+}
+
+void json_overflow_free(json_overflow *ov)
+{
+    chunk_free(ov->rows);
+    ov->rows = NULL;
+}
+
+/* Hands on rows of the record that did not fit, as many as out takes. */
+static void drain_overflow(json_overflow *ov, chunk_t *out)
+{
+    if (!ov->rows) return;
+    while (ov->next < ov->rows->nrows && out->nrows < out->cap) {
+        chunk_append_row(out, ov->rows, ov->next, ov->rows->ops[ov->next]);
+        ov->next++;
+    }
+    if (ov->next == ov->rows->nrows) {
+        chunk_reset(ov->rows);
+        ov->next = 0;
+    }
+}
+
+/* Decodes a record too big for out's room into the overflow chunk, then hands on what fits. */
+static int decode_into_overflow(decoder_t *d, json_overflow *ov, const schema_t *s, json_record_fn decode_record,
+                                const char *rec, size_t len, chunk_t *out)
+{
+    if (ov->rows && ov->rows->cap < ov->need) json_overflow_free(ov);
+    if (!ov->rows) ov->rows = chunk_new(s, MAX(ov->need, CHUNK_CAP));
+    chunk_reset(ov->rows);
+    ov->next = 0;
+    int n = decode_record(d, rec, len, ov->rows);
+    if (n == -2) return err_msg("internal error: a record of %s:%llu needs %u rows", d->file ? d->file : "<input>",
+                                (unsigned long long)d->line, ov->need);
+    if (n < 0) return -1;
+    drain_overflow(ov, out);
+    return 0;
+}
+
+int64_t json_decode_lines(decoder_t *d, json_overflow *ov, const schema_t *s, json_record_fn decode_record,
+                          const char *buf, size_t len, int eof, chunk_t *out)
+{
+    const char *p = buf, *end = buf + len;
+    drain_overflow(ov, out);
+    p += decoder_skip_bom(d, buf, len, eof);
+    while (p < end && out->nrows < out->cap) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl && !eof) break;
+        const char *line_end = nl ? nl : end;
+        const char *rec = p;
+        d->file_start = 0;
+        if (!is_blank(rec, line_end)) {
+            int n = decode_record(d, rec, (size_t)(line_end - rec), out);
+            if (n == -2) n = decode_into_overflow(d, ov, s, decode_record, rec, (size_t)(line_end - rec), out);
+            if (n < 0) return -1;
+        }
+        p = nl ? nl + 1 : end;
+        d->line += nl != NULL;
+    }
+    return p - buf;
+}
+
+/* ---- the json format ---- */
+
+typedef struct json_opts {
+    json_common_opts c;
+    int fail_missing;
+    int ignore_null_fields;
+} json_opts;
+
+static int read_opts(const connector_table *t, json_opts *o)
+{
+    if (json_read_common_opts(t, "json", &o->c) ||
+        table_opt_bool(t, "json.fail-on-missing-field", 0, &o->fail_missing) ||
+        table_opt_bool(t, "json.encode.ignore-null-fields", 0, &o->ignore_null_fields))
+        return -1;
+    if (o->fail_missing && o->c.ignore_errors)
+        return err_at(table_opt_entry(t, "json.fail-on-missing-field")->value_span,
+                      "json.fail-on-missing-field and json.ignore-parse-errors cannot both be true");
+    return 0;
+}
+
+typedef struct json_decoder {
+    decoder_t base;
+    json_opts o;
+    json_reader r;
+    json_overflow ov;            /* unused: a record is one row, and lines stop when out is full */
+} json_decoder;
+
+/* A record holding one object into row out->nrows. */
+static int parse_record(json_decoder *d, const char *rec, const char *end, chunk_t *out)
+{
+    jcur c = {rec, end};
+    json_reader_start(&d->r, rec);
+    json_skip_ws(&c);
+    if (c.p == c.end || *c.p != '{')
+        return json_fail(&d->r, &c, d->base.topic ? "expected '{' (a message must hold one JSON object)"
+                                                  : "expected '{' (each line must hold one JSON object)");
+    if (json_read_row(&d->r, &c, out, out->nrows, d->o.fail_missing ? JSON_MISSING_FAIL : JSON_MISSING_NULL,
+                      "json.fail-on-missing-field"))
+        return -1;
+    json_skip_ws(&c);
+    if (c.p != c.end) return json_fail(&d->r, &c, "unexpected text after the object");
+    return 0;
+}
+
+/* One record (a line of a file, or a whole message): its row, or a skip, or the error. */
+static int json_record(decoder_t *base, const char *rec, size_t len, chunk_t *out)
+{
+    json_decoder *d = (json_decoder *)base;
+    if (out->nrows >= out->cap) {
+        d->ov.need = 1;
+        return -2;
+    }
+    if (parse_record(d, rec, rec + len, out) == 0) {
+        out->ops[out->nrows++] = OP_INSERT;
+        return 1;
+    }
+    if (d->o.c.ignore_errors) {
+        d->base.skipped++;
+        return 0;
+    }
+    return json_bad_record(&d->base, "JSON", sb_str(&d->r.msg));
 }
 
 static int64_t json_decode(decoder_t *base, const char *buf, size_t len, int eof, chunk_t *out)
 {
     json_decoder *d = (json_decoder *)base;
-    const char *p = buf, *end = buf + len;
-    p += decoder_skip_bom(&d->base, buf, len, eof);
-    while (p < end && out->nrows < out->cap) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p));
-        if (!nl && !eof) break;
-        const char *line_end = nl ? nl : end;
-        uint64_t line = d->base.line;
-        const char *line_start = p;
-        p = nl ? nl + 1 : end;
-        d->base.line += nl != NULL;
-        d->base.file_start = 0;
-        if (is_blank_line(line_start, line_end)) continue;
-        if (parse_line(d, line_start, line_end, out) == 0) {
-            out->ops[out->nrows++] = OP_INSERT;
-            continue;
-        }
-        if (d->o.ignore_errors) {
-            d->base.skipped++;
-            continue;
-        }
-        return err_msg("malformed JSON row at %s:%llu: %s", d->base.file ? d->base.file : "<input>",
-                       (unsigned long long)line, sb_str(&d->msg));
-    }
-    return p - buf;
+    return json_decode_lines(base, &d->ov, d->r.schema, json_record, buf, len, eof, out);
+}
+
+static int json_decode_message(decoder_t *base, const char *buf, size_t len, chunk_t *out)
+{
+    return buf ? json_record(base, buf, len, out) : 0;
 }
 
 static void json_decoder_free(decoder_t *base)
 {
     json_decoder *d = (json_decoder *)base;
-    free(d->name_len);
-    free(d->seen);
-    sb_free(&d->scratch);
-    sb_free(&d->msg);
+    json_reader_free(&d->r);
+    json_overflow_free(&d->ov);
     free(d);
 }
 
-static const decoder_vtable json_decoder_vt = {json_decode, json_decoder_free};
+static const decoder_vtable json_decoder_vt = {json_decode, json_decoder_free, json_decode_message};
 
 static decoder_t *json_create_decoder(const connector_table *t)
 {
@@ -470,24 +709,14 @@ static decoder_t *json_create_decoder(const connector_table *t)
     json_decoder *d = xcalloc(1, sizeof *d);
     d->base.vt = &json_decoder_vt;
     d->o = o;
-    d->schema = &t->physical;
-    d->name_len = xcalloc(t->physical.ncols, sizeof *d->name_len);
-    d->seen = xcalloc(t->physical.ncols, 1);
-    for (uint32_t i = 0; i < t->physical.ncols; i++) d->name_len[i] = (uint32_t)strlen(t->physical.names[i]);
+    json_reader_init(&d->r, &t->physical, &o.c);
     decoder_begin(&d->base, NULL);
     return &d->base;
 }
 
-/* ---- encoder ---- */
+/* ---- writer ---- */
 
-typedef struct json_encoder {
-    encoder_t base;
-    json_opts o;
-    const schema_t *schema;
-    sb_t text;
-} json_encoder;
-
-static void put_json_string(const char *s, size_t n, sb_t *out)
+void json_write_string(const char *s, size_t n, sb_t *out)
 {
     sb_putc(out, '"');
     size_t run = 0;
@@ -511,44 +740,117 @@ static void put_json_string(const char *s, size_t n, sb_t *out)
     sb_putc(out, '"');
 }
 
-static void put_json_value(json_encoder *e, type_t t, const value_t *v, sb_t *out)
+void json_writer_init(json_writer *w, const schema_t *s, const json_common_opts *o, int ignore_null_fields)
 {
-    char sep = e->o.ts_standard == TS_ISO ? 'T' : ' ';
-    sb_clear(&e->text);
+    memset(w, 0, sizeof *w);
+    w->schema = s;
+    w->ts_standard = o->ts_standard;
+    w->decimal_plain = o->decimal_plain;
+    w->ignore_null_fields = ignore_null_fields;
+    w->member = xcalloc(s->ncols ? s->ncols : 1, sizeof *w->member);
+    w->member_len = xcalloc(s->ncols ? s->ncols : 1, sizeof *w->member_len);
+    sb_t m = {0};
+    for (uint32_t i = 0; i < s->ncols; i++) {
+        sb_clear(&m);
+        json_write_string(s->names[i], strlen(s->names[i]), &m);
+        sb_putc(&m, ':');
+        w->member_len[i] = (uint32_t)m.len;
+        w->member[i] = xstrndup(m.data, m.len);
+    }
+    sb_free(&m);
+}
+
+void json_writer_free(json_writer *w)
+{
+    for (uint32_t i = 0; i < w->schema->ncols; i++) free(w->member[i]);
+    free(w->member);
+    free(w->member_len);
+    sb_free(&w->text);
+}
+
+/* Java's BigDecimal.toString: plain unless the adjusted exponent is below -6, then
+ * "2.7E-8" (DECIMAL scales are never negative, so the exponent is too). */
+static void put_decimal(json_writer *w, type_t t, int64_t unscaled, sb_t *out)
+{
+    char digits[24];
+    uint64_t mag = unscaled < 0 ? 0 - (uint64_t)unscaled : (uint64_t)unscaled;
+    int nd = snprintf(digits, sizeof digits, "%llu", (unsigned long long)mag);
+    int adjusted = nd - 1 - t.scale;
+    if (w->decimal_plain || adjusted >= -6) {
+        value_t v = value_i64(unscaled);
+        value_format(t, &v, out);
+        return;
+    }
+    if (unscaled < 0) sb_putc(out, '-');
+    sb_putc(out, digits[0]);
+    if (nd > 1) {
+        sb_putc(out, '.');
+        sb_append(out, digits + 1, (size_t)nd - 1);
+    }
+    sb_printf(out, "E%d", adjusted);
+}
+
+static void put_value(json_writer *w, type_t t, const value_t *v, sb_t *out)
+{
+    char sep = w->ts_standard == JSON_TS_ISO ? 'T' : ' ';
+    sb_clear(&w->text);
     switch (t.id) {
     case TY_BOOLEAN: sb_puts(out, v->i ? "true" : "false"); return;
-    case TY_INT: case TY_BIGINT: case TY_DECIMAL: value_format(t, v, out); return;
+    case TY_INT: case TY_BIGINT: value_format(t, v, out); return;
+    case TY_DECIMAL: put_decimal(w, t, v->i, out); return;
     case TY_DOUBLE:
         if (isfinite(v->f)) { format_java_double(v->f, out); return; }
-        format_java_double(v->f, &e->text);
+        format_java_double(v->f, &w->text);
         break;
-    case TY_STRING: put_json_string(str_ptr(&v->s), v->s.len, out); return;
-    case TY_TIMESTAMP: format_timestamp_text(v->i, sep, 0, &e->text); break;
-    case TY_TIMESTAMP_LTZ: format_timestamp_text(v->i, sep, 1, &e->text); break;
-    default: value_format(t, v, &e->text); break;
+    case TY_STRING: json_write_string(str_ptr(&v->s), v->s.len, out); return;
+    case TY_TIMESTAMP: format_timestamp_text(v->i, sep, 0, &w->text); break;
+    case TY_TIMESTAMP_LTZ: format_timestamp_text(v->i, sep, 1, &w->text); break;
+    default: value_format(t, v, &w->text); break;
     }
-    put_json_string(e->text.data ? e->text.data : "", e->text.len, out);
+    json_write_string(w->text.data ? w->text.data : "", w->text.len, out);
 }
+
+void json_write_row(json_writer *w, const chunk_t *c, uint32_t row, sb_t *out)
+{
+    int n = 0;
+    sb_putc(out, '{');
+    for (uint32_t i = 0; i < c->ncols; i++) {
+        value_t v;
+        vector_get(&c->cols[i], row, &v);
+        if (v.null && w->ignore_null_fields) continue;
+        if (n++) sb_putc(out, ',');
+        sb_append(out, w->member[i], w->member_len[i]);
+        if (v.null) sb_puts(out, "null");
+        else put_value(w, c->cols[i].type, &v, out);
+    }
+    sb_putc(out, '}');
+}
+
+/* ---- the json format's encoder ---- */
+
+typedef struct json_encoder {
+    encoder_t base;
+    json_writer w;
+} json_encoder;
 
 static int json_encode(encoder_t *base, const chunk_t *c, sb_t *out)
 {
     json_encoder *e = (json_encoder *)base;
     uint32_t live = chunk_live(c);
     for (uint32_t k = 0; k < live; k++) {
-        uint32_t r = chunk_row(c, k);
-        int n = 0;
-        sb_putc(out, '{');
-        for (uint32_t i = 0; i < c->ncols; i++) {
-            value_t v;
-            vector_get(&c->cols[i], r, &v);
-            if (v.null && e->o.ignore_null_fields) continue;
-            if (n++) sb_putc(out, ',');
-            put_json_string(e->schema->names[i], strlen(e->schema->names[i]), out);
-            sb_putc(out, ':');
-            if (v.null) sb_puts(out, "null");
-            else put_json_value(e, c->cols[i].type, &v, out);
-        }
-        sb_puts(out, "}\n");
+        json_write_row(&e->w, c, chunk_row(c, k), out);
+        sb_putc(out, '\n');
+    }
+    return 0;
+}
+
+static int json_encode_each(encoder_t *base, const chunk_t *c, sb_t *out, uint32_t *ends)
+{
+    json_encoder *e = (json_encoder *)base;
+    uint32_t live = chunk_live(c);
+    for (uint32_t k = 0; k < live; k++) {
+        json_write_row(&e->w, c, chunk_row(c, k), out);
+        ends[k] = (uint32_t)out->len;
     }
     return 0;
 }
@@ -556,11 +858,11 @@ static int json_encode(encoder_t *base, const chunk_t *c, sb_t *out)
 static void json_encoder_free(encoder_t *base)
 {
     json_encoder *e = (json_encoder *)base;
-    sb_free(&e->text);
+    json_writer_free(&e->w);
     free(e);
 }
 
-static const encoder_vtable json_encoder_vt = {json_encode, json_encoder_free};
+static const encoder_vtable json_encoder_vt = {json_encode, json_encoder_free, json_encode_each};
 
 static encoder_t *json_create_encoder(const connector_table *t)
 {
@@ -568,9 +870,8 @@ static encoder_t *json_create_encoder(const connector_table *t)
     if (read_opts(t, &o)) return NULL;
     json_encoder *e = xcalloc(1, sizeof *e);
     e->base.vt = &json_encoder_vt;
-    e->o = o;
-    e->schema = &t->physical;
+    json_writer_init(&e->w, &t->physical, &o.c, o.ignore_null_fields);
     return &e->base;
 }
 
-const format_def format_json = {"json", json_options, json_create_decoder, json_create_encoder};
+const format_def format_json = {"json", json_options, json_create_decoder, json_create_encoder, 0};
