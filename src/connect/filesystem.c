@@ -285,6 +285,7 @@ typedef struct fs_sink {
     int64_t part_opened_us;
     int64_t roll_bytes;          /* sink.rolling-policy.file-size */
     int64_t rollover_us;         /* sink.rolling-policy.rollover-interval */
+    int changelog;               /* the format writes -U/+U/-D rows (debezium-json, canal-json) */
 } fs_sink;
 
 static int sink_fail(fs_sink *s, const char *what, const char *path)
@@ -322,7 +323,7 @@ static int fs_write(sink_t *base, const chunk_t *c)
 {
     fs_sink *s = (fs_sink *)base;
     uint32_t live = chunk_live(c);
-    for (uint32_t k = 0; k < live; k++)
+    for (uint32_t k = 0; k < live && !s->changelog; k++)
         if (c->ops[chunk_row(c, k)] != OP_INSERT)
             return err_msg("filesystem sink of table '%s' accepts only inserts, got a %s row", base->table->name,
                            row_op_names[c->ops[chunk_row(c, k)] & 3]);
@@ -437,6 +438,7 @@ static sink_t *fs_create_sink(const connector_table *t)
     s->base.vt = &fs_sink_vt;
     s->base.table = t;
     s->enc = enc;
+    s->changelog = f->changelog;
     s->dir = xstrdup(dir);
     s->roll_bytes = roll_bytes > 0 ? roll_bytes : 1;
     s->rollover_us = rollover_us;
@@ -448,6 +450,7 @@ const connector_def connector_filesystem = {
     .name = "filesystem",
     .options = filesystem_options,
     .uses_format = 1,
+    .updates_by_format = 1,
     .create_source = fs_create_source,
     .create_sink = fs_create_sink,
     .required = filesystem_required,

@@ -1,4 +1,9 @@
-/* op.c - the common operator header: wiring, watermark combination, end of input. */
+/* op.c - the common operator header: wiring, watermark combination, end of input.
+ *
+ * The combined input watermark is the minimum over the input ports that are not idle, as
+ * in Flink: a source that has had no rows for its idle timeout declares itself idle, so
+ * the other inputs of a union or join go on without it; its first row (or watermark) makes
+ * it active again. An operator whose every input is idle is idle itself downstream. */
 #include "ops/op.h"
 #include "base/util.h"
 #include <stdlib.h>
@@ -13,6 +18,8 @@ void op_init(op_t *op, const op_vtable *vt, exec_ctx *ctx, const schema_t *out_s
     op->nouts = 0;
     op->nin = nin;
     op->in_wm = xcalloc(nin ? nin : 1, sizeof *op->in_wm);
+    op->in_idle = xcalloc(nin ? nin : 1, 1);
+    op->idle_out = 0;
     for (int i = 0; i < nin; i++) op->in_wm[i] = TS_MIN;
     op->wm = TS_MIN;
     op->wm_out = TS_MIN;
@@ -34,7 +41,9 @@ void op_destroy(op_t *op)
     schema_t schema = op->schema;
     op_output *outs = op->outs;
     int64_t *in_wm = op->in_wm;
+    uint8_t *in_idle = op->in_idle;
     if (op->vt->destroy) op->vt->destroy(op);
+    free(in_idle);
     schema_free(&schema);
     free(outs);
     free(in_wm);
@@ -43,20 +52,51 @@ void op_destroy(op_t *op)
 int op_push(op_t *op, int port, chunk_t *c)
 {
     op->stats.rows_in += chunk_live(c);
+    if (op->in_idle[port] && op_idle_in(op, port, 0) < 0) return -1;
     return op->vt->push(op, port, c);
+}
+
+/* Advances the combined watermark to the minimum over the active ports, if that is higher. */
+static int combine_watermarks(op_t *op)
+{
+    int64_t m = TS_MAX;
+    int active = 0;
+    for (int i = 0; i < op->nin; i++) {
+        if (op->in_idle[i]) continue;
+        active++;
+        if (op->in_wm[i] < m) m = op->in_wm[i];
+    }
+    if (!active || m <= op->wm) return 0;
+    op->wm = m;
+    if (op->vt->watermark) return op->vt->watermark(op, m);
+    return op_emit_watermark(op, m);
 }
 
 int op_watermark_in(op_t *op, int port, int64_t wm)
 {
+    if (op->in_idle[port] && op_idle_in(op, port, 0) < 0) return -1;
     if (wm <= op->in_wm[port]) return 0;
     op->in_wm[port] = wm;
-    int64_t m = TS_MAX;
-    for (int i = 0; i < op->nin; i++)
-        if (op->in_wm[i] < m) m = op->in_wm[i];
-    if (m <= op->wm) return 0;
-    op->wm = m;
-    if (op->vt->watermark) return op->vt->watermark(op, m);
-    return op_emit_watermark(op, m);
+    return combine_watermarks(op);
+}
+
+int op_idle_in(op_t *op, int port, int idle)
+{
+    if (op->in_idle[port] == (uint8_t)idle) return 0;
+    op->in_idle[port] = (uint8_t)idle;
+    int all_idle = 1;
+    for (int i = 0; i < op->nin; i++) all_idle &= op->in_idle[i];
+    if (all_idle != op->idle_out && op_emit_idle(op, all_idle) < 0) return -1;
+    return idle && !all_idle ? combine_watermarks(op) : 0;
+}
+
+int op_emit_idle(op_t *op, int idle)
+{
+    if (op->idle_out == idle) return 0;
+    op->idle_out = idle;
+    for (int i = 0; i < op->nouts; i++)
+        if (op_idle_in(op->outs[i].to, op->outs[i].port, idle) < 0) return -1;
+    return 0;
 }
 
 int op_finish_in(op_t *op, int port)

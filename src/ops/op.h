@@ -55,6 +55,8 @@ struct op {
     int64_t *in_wm;           /* last watermark per input port */
     int64_t wm;               /* combined input watermark (min over ports) */
     int64_t wm_out;           /* last watermark emitted */
+    uint8_t *in_idle;         /* per input port: the input declared itself idle */
+    int idle_out;             /* this operator told its outputs it is idle */
     int nfinished;            /* inputs that ended */
     op_stats stats;
     int id;                   /* position in the job, for explain and snapshots */
@@ -69,10 +71,14 @@ void op_destroy(op_t *op);            /* vt->destroy, then the header's own stor
 int op_push(op_t *op, int port, chunk_t *c);
 int op_watermark_in(op_t *op, int port, int64_t wm);
 int op_finish_in(op_t *op, int port);
+/* An input port becomes idle (1) or active again (0): idle ports do not hold back the
+ * combined watermark; an operator whose inputs are all idle is idle downstream. */
+int op_idle_in(op_t *op, int port, int idle);
 
 /* Used by operators to send downstream. op_emit takes no ownership; the caller may
  * reset the chunk right after. Empty chunks are not sent. */
 int op_emit(op_t *op, chunk_t *c);
 int op_emit_watermark(op_t *op, int64_t wm);
+int op_emit_idle(op_t *op, int idle);
 
 #endif

@@ -16,6 +16,9 @@ op_t *calc_new(exec_ctx *ctx, const schema_t *in, const schema_t *out, expr_t *f
 
 /* UNION ALL of nin inputs with identical layouts. */
 op_t *union_new(exec_ctx *ctx, const schema_t *out, int nin);
+/* ChangelogNormalize (changelog_normalize.c): an upsert stream keyed by keys[0..nkeys)
+ * (+I/+U the new row, -D possibly only the key) -> +I, -U/+U, -D with full rows. */
+op_t *changelog_normalize_new(exec_ctx *ctx, const schema_t *schema, const int *keys, int nkeys);
 
 /* ---- sources and sinks ---- */
 

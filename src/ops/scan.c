@@ -5,7 +5,16 @@
  * that raises it (the chunk is then pushed in pieces through a selection vector).
  * A bounded source ends with the final watermark TS_MAX, then end-of-input.
  * Rows that arrive already behind the watermark are counted as late here (the operators
- * that drop them count them too). */
+ * that drop them count them too).
+ *
+ * Partitioned sources (Kafka; source_t.nsplits > 0) get a watermark per split, as Flink's
+ * per-partition watermarks: each split's is the largest watermark-expression value of its
+ * rows, and the scan's is the smallest over the splits that are not idle - so a partition
+ * that lags holds the job's event time back. With an idle timeout (the table's
+ * 'scan.watermark.idle-timeout', else 'table.exec.source.idle-timeout') a split that had no
+ * rows for that long (wall clock) stops holding it back until its next row; and a scan
+ * whose every split (or which, unsplit, itself) had no rows for that long tells the
+ * operators downstream that it is idle, so a union or join goes on with its other inputs. */
 #include "ops/ops.h"
 #include "base/util.h"
 #include <stdlib.h>
@@ -28,7 +37,69 @@ typedef struct scan_op {
     int ended;
     int on_event;
     uint16_t *sel;             /* pieces of a chunk, for on-event watermarks */
+    int64_t idle_timeout_us;   /* 0: never idle */
+    int64_t last_row_us;       /* wall clock of the last row */
+    int64_t *split_wm;         /* per split: largest watermark value seen (TS_MIN: none) */
+    int64_t *split_active_us;  /* per split: wall clock of its last row */
+    int32_t nsplits;
 } scan_op;
+
+/* The job's clock (tests replace it). */
+static int64_t scan_now(const scan_op *s)
+{
+    return s->op.ctx && s->op.ctx->now_us ? s->op.ctx->now_us() : ctx_wall_clock_us();
+}
+
+static void grow_splits(scan_op *s, int32_t n, int64_t now)
+{
+    if (n <= s->nsplits) return;
+    s->split_wm = xrealloc(s->split_wm, sizeof *s->split_wm * (size_t)n);
+    s->split_active_us = xrealloc(s->split_active_us, sizeof *s->split_active_us * (size_t)n);
+    for (int32_t i = s->nsplits; i < n; i++) {
+        s->split_wm[i] = TS_MIN;
+        s->split_active_us[i] = now;
+    }
+    s->nsplits = n;
+}
+
+/* The smallest split watermark over the active splits; TS_MIN when every split is idle. */
+static int64_t combined_split_wm(const scan_op *s, int64_t now)
+{
+    int64_t m = TS_MAX;
+    int active = 0;
+    for (int32_t i = 0; i < s->nsplits; i++) {
+        if (s->idle_timeout_us > 0 && now - s->split_active_us[i] >= s->idle_timeout_us) continue;
+        active++;
+        if (s->split_wm[i] < m) m = s->split_wm[i];
+    }
+    return active ? m : TS_MIN;
+}
+
+/* After a pull: splits' watermarks, idleness of the whole scan. */
+static int advance_split_watermark(scan_op *s, int64_t chunk_wm, int got_rows)
+{
+    op_t *op = &s->op;
+    const source_t *src = s->source;
+    int64_t now = s->idle_timeout_us > 0 || src->nsplits > 0 ? scan_now(s) : 0;
+    if (got_rows) s->last_row_us = now;
+    if (src->nsplits > 0) {
+        grow_splits(s, src->nsplits, now);
+        if (got_rows && src->split >= 0 && src->split < s->nsplits) {
+            s->split_active_us[src->split] = now;
+            if (chunk_wm > s->split_wm[src->split]) s->split_wm[src->split] = chunk_wm;
+        }
+        chunk_wm = combined_split_wm(s, now);
+    }
+    if (chunk_wm > s->max_wm) {
+        s->max_wm = chunk_wm;
+        if (op_emit_watermark(op, chunk_wm) < 0) return -1;
+    }
+    if (s->idle_timeout_us > 0) {
+        int idle = !got_rows && now - s->last_row_us >= s->idle_timeout_us;
+        if (idle != op->idle_out && op_emit_idle(op, idle) < 0) return -1;
+    }
+    return 0;
+}
 
 /* On-event watermarks: push the rows up to each watermark raise, then the watermark. */
 static int push_on_event(scan_op *s)
@@ -67,9 +138,12 @@ int scan_pull(op_t *op)
     scan_op *s = (scan_op *)op;
     if (s->ended) return 0;
     chunk_reset(s->phys);
+    s->source->split = -1;
     int rc = s->source->vt->next(s->source, s->phys);
     if (rc < 0) return -1;
+    int64_t chunk_wm = TS_MIN;
     if (s->phys->nrows > 0) {
+        if (s->op.idle_out && op_emit_idle(op, 0) < 0) return -1;
         arena_reset(&s->scratch);
         arena_reset(&s->strings);
         eval_ctx ec = {op->ctx, &s->strings, &s->scratch};
@@ -82,10 +156,10 @@ int scan_pull(op_t *op)
         for (uint32_t i = 0; i < s->view.ncols; i++) s->view.cols[i].type = op->schema.types[i];
         s->view.nrows = s->phys->nrows;
         s->view.ops = s->phys->ops;
-        int64_t chunk_wm = TS_MIN;
-        if (s->watermark && s->on_event) {
+        if (s->watermark && s->on_event && s->source->nsplits == 0) {
             if (expr_eval(s->watermark, &s->view, &s->wm_out, &ec) < 0) return -1;
             if (push_on_event(s) < 0) return -1;
+            if (s->idle_timeout_us > 0) s->last_row_us = scan_now(s);
             return rc == 0 ? (s->ended = 1, scan_finish_downstream(op) < 0 ? -1 : 0) : 1;
         }
         if (s->watermark) {
@@ -97,10 +171,9 @@ int scan_pull(op_t *op)
             }
         }
         if (op_emit(op, &s->view) < 0) return -1;
-        if (chunk_wm > s->max_wm) {
-            s->max_wm = chunk_wm;
-            if (op_emit_watermark(op, chunk_wm) < 0) return -1;
-        }
+    }
+    if (s->watermark || s->idle_timeout_us > 0) {
+        if (advance_split_watermark(s, chunk_wm, s->phys->nrows > 0) < 0) return -1;
     }
     if (rc == 0) {
         s->ended = 1;
@@ -139,6 +212,8 @@ static void scan_destroy(op_t *op)
     if (s->wm_out.data) vector_free(&s->wm_out);
     free(s->view.cols);
     free(s->sel);
+    free(s->split_wm);
+    free(s->split_active_us);
     arena_free(&s->view.arena);
     arena_free(&s->scratch);
     arena_free(&s->strings);
@@ -181,5 +256,7 @@ op_t *scan_new(exec_ctx *ctx, const schema_t *out, const scan_spec *spec)
     s->max_wm = TS_MIN;
     s->on_event = spec->watermark_on_event;
     s->sel = xcalloc(CHUNK_CAP, sizeof *s->sel);
+    s->idle_timeout_us = spec->idle_timeout_us;
+    s->last_row_us = scan_now(s);
     return &s->op;
 }

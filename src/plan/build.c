@@ -10,6 +10,19 @@ static void add_op(built_job *b, op_t *op)
     b->ops[b->nops++] = op;
 }
 
+/* The table's 'scan.watermark.idle-timeout', else the job's 'table.exec.source.idle-timeout'
+ * (0 or absent: sources never go idle). */
+static int source_idle_timeout(const connector_table *t, exec_ctx *ctx, int64_t *out)
+{
+    *out = 0;
+    if (table_opt_entry(t, "scan.watermark.idle-timeout"))
+        return table_opt_duration(t, "scan.watermark.idle-timeout", 0, out);
+    const char *v = ctx_config(ctx, "table.exec.source.idle-timeout");
+    if (v && duration_parse_us(v, out) < 0)
+        return err_msg("table.exec.source.idle-timeout expects a duration such as '10 s' or '500 ms', got '%s'", v);
+    return 0;
+}
+
 static op_t *build_node(plan_node *n, exec_ctx *ctx, built_job *b)
 {
     if (n->op) return n->op;
@@ -24,7 +37,12 @@ static op_t *build_node(plan_node *n, exec_ctx *ctx, built_job *b)
         source_t *src = t->connector->create_source(&t->conn);
         if (!src) return NULL;
         const char *strategy = table_opt(&t->conn, "scan.watermark.emit.strategy");
-        scan_spec spec = {src, n->computed, n->ncomputed, n->rowtime_col, n->watermark, 0,
+        int64_t idle_us = 0;
+        if (source_idle_timeout(&t->conn, ctx, &idle_us) < 0) {
+            src->vt->close(src);
+            return NULL;
+        }
+        scan_spec spec = {src, n->computed, n->ncomputed, n->rowtime_col, n->watermark, idle_us,
                           strategy && str_ieq(strategy, "on-event")};
         op = scan_new(ctx, &n->schema, &spec);
         b->scans = xrealloc(b->scans, sizeof *b->scans * (size_t)(b->nscans + 1));
@@ -63,6 +81,9 @@ static op_t *build_node(plan_node *n, exec_ctx *ctx, built_job *b)
     }
     case PN_UNION:
         op = union_new(ctx, &n->schema, n->ninputs);
+        break;
+    case PN_CHANGELOG_NORMALIZE:
+        op = changelog_normalize_new(ctx, &n->schema, n->upsert_key, n->nupsert_key);
         break;
     case PN_JOIN: {
         join_spec js = {n->join, n->left_keys, n->right_keys, n->njoin_keys, n->residual, in,

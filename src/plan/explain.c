@@ -8,7 +8,7 @@ const char *plan_kind_name(plan_kind k)
 {
     static const char *names[] = {"TableSourceScan", "Calc", "GroupAggregate", "WindowAggregate", "Rank",
                                   "WindowRank", "Union", "Sink", "Join", "IntervalJoin", "LookupJoin",
-                                  "OverAggregate", "Match"};
+                                  "OverAggregate", "Match", "ChangelogNormalize"};
     return (unsigned)k < ARRAY_LEN(names) ? names[k] : "?";
 }
 
@@ -129,6 +129,11 @@ static void node_details(plan_node *n, sb_t *out)
         break;
     case PN_UNION:
         sb_printf(out, "inputs=[%d]", n->ninputs);
+        break;
+    case PN_CHANGELOG_NORMALIZE:
+        sb_puts(out, "key=[");
+        col_list(&n->schema, n->upsert_key, n->nupsert_key, out);
+        sb_putc(out, ']');
         break;
     case PN_JOIN:
     case PN_INTERVAL_JOIN:

@@ -23,6 +23,7 @@ typedef enum plan_kind {
     PN_LOOKUP_JOIN,     /* FOR SYSTEM_TIME AS OF join against a lookup source */
     PN_OVER_AGG,        /* agg(...) OVER (...) */
     PN_MATCH,           /* MATCH_RECOGNIZE */
+    PN_CHANGELOG_NORMALIZE, /* upsert stream (upsert-kafka) -> full changelog, keyed by upsert_key */
 } plan_kind;
 
 /* Changelog modes as Flink infers them. */

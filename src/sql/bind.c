@@ -13,6 +13,7 @@
  *    WHERE rn <= N -> Top-N (deduplication for N = 1), window Top-N when the partition
  *    contains the window_end of a window aggregation. */
 #include "sql/bind.h"
+#include "connect/format.h"
 #include "expr/func.h"
 #include "base/util.h"
 #include "base/strbuf.h"
@@ -909,6 +910,44 @@ static void relation_add(relation *r, const char *qual, const char *name, type_t
 
 static void relation_free(relation *r) { free(r->cols); memset(r, 0, sizeof *r); }
 
+/* A source whose format is a changelog format (debezium-json, canal-json) yields updates,
+ * keyed by its primary key when it declares one; an upsert source (upsert-kafka) yields
+ * an upsert stream, which a ChangelogNormalize step on its primary key turns into a full
+ * changelog, as Flink plans it. Physical columns come first in the scan's output, so the
+ * key's indexes are the same there. */
+static plan_node *changelog_of_source(binder *b, catalog_table *t, plan_node *scan, span_t sp)
+{
+    const char *fmt_name = table_opt(&t->conn, "value.format");
+    if (!fmt_name) fmt_name = table_opt(&t->conn, "format");
+    const format_def *fmt = t->connector->uses_format && fmt_name ? format_lookup(fmt_name) : NULL;
+    int *key = NULL;
+    if (t->conn.npk) {
+        key = arena_alloc(b->arena, sizeof(int) * (size_t)t->conn.npk);
+        memcpy(key, t->conn.pk, sizeof(int) * (size_t)t->conn.npk);
+    }
+    if (fmt && fmt->changelog) {
+        scan->mode = CM_UPDATE;
+        scan->upsert_key = key;
+        scan->nupsert_key = key ? t->conn.npk : 0;
+    }
+    if (!t->connector->upsert_source) return scan;
+    if (!key) {
+        err_at(t->span, "table '%s' uses connector '%s', which needs a PRIMARY KEY (the key of its upsert stream)",
+               t->name, t->connector->name);
+        err_note("declare PRIMARY KEY (...) NOT ENFORCED on '%s'", t->name);
+        return NULL;
+    }
+    plan_node *n = plan_new(b->job, b->arena, PN_CHANGELOG_NORMALIZE, 1, sp);
+    n->inputs[0] = scan;
+    n->what = t->name;
+    schema_copy(&n->schema, &scan->schema);
+    n->rowtime_col = scan->rowtime_col;
+    n->mode = CM_UPDATE;
+    n->upsert_key = key;
+    n->nupsert_key = t->conn.npk;
+    return n;
+}
+
 /* The single scan of a table, shared by every query of the job that reads it. */
 static plan_node *table_scan(binder *b, catalog_table *t, span_t sp)
 {
@@ -978,10 +1017,10 @@ static plan_node *table_scan(binder *b, catalog_table *t, span_t sp)
     }
     free(out_index);
     n->mode = CM_INSERT_ONLY;
-    t->scan = n;
     b->job->scans = xrealloc(b->job->scans, sizeof *b->job->scans * (size_t)(b->job->nscans + 1));
     b->job->scans[b->job->nscans++] = n;
-    return n;
+    t->scan = changelog_of_source(b, t, n, sp);
+    return t->scan;
 }
 
 static int bind_table_ref(binder *b, ast_t *ref, relation *out)

@@ -380,6 +380,8 @@ typedef struct fake_source {
     int nrows;
     int end_empty;
     int closed_flag;
+    const int *splits;               /* per batch: the split it comes from (NULL: unsplit) */
+    int batch;
 } fake_source;
 
 static int fake_next(source_t *s, chunk_t *out)
@@ -391,6 +393,8 @@ static int fake_next(source_t *s, chunk_t *out)
         chunk_append_values(out, vals, OP_INSERT);
         s->rows++;
     }
+    if (f->splits) s->split = out->nrows ? f->splits[f->batch] : -1;
+    f->batch++;
     if (f->pos < f->nrows) f->pos++;           /* the batch separator */
     if (f->pos < f->nrows) return 1;
     if (f->end_empty) { f->end_empty = 0; return 1; }
@@ -409,7 +413,7 @@ typedef struct scan_job {
 } scan_job;
 
 /* Physical (id, ts), computed id2 = id * 2, watermark ts - 5 s. */
-static void scan_start(scan_job *j, const int64_t (*rows)[2], int nrows, int on_event, int end_empty)
+static void scan_start(scan_job *j, const int64_t (*rows)[2], int nrows, int on_event, int end_empty, int64_t idle_us)
 {
     memset(j, 0, sizeof *j);
     static const char *const phys_names[] = {"id", "ts"};
@@ -433,7 +437,7 @@ static void scan_start(scan_job *j, const int64_t (*rows)[2], int nrows, int on_
     computed[0] = CALL("*", COL(0, T(TY_BIGINT)), CONST(T(TY_INT), I(2)));
     value_t five = value_i64(5 * US_PER_SEC);
     expr_t *wm = CALL("-", COL(1, rowtime), CONST(T(TY_INTERVAL_DT), five));
-    scan_spec spec = {&f->base, computed, 1, 1, wm, 0, on_event};
+    scan_spec spec = {&f->base, computed, 1, 1, wm, idle_us, on_event};
     j->scan = scan_new(&ctx, &j->out, &spec);
     j->cap = capture_new();
     op_connect(j->scan, &j->cap->op, 0);
@@ -457,7 +461,7 @@ static const int64_t late_rows[][2] = {
 TEST(scan_per_chunk_watermarks_and_late_rows)
 {
     scan_job j;
-    scan_start(&j, late_rows, (int)ARRAY_LEN(late_rows), 0, 0);
+    scan_start(&j, late_rows, (int)ARRAY_LEN(late_rows), 0, 0, 0);
     CHECK_EQ_INT(scan_pull(j.scan), 1);
     /* The computed column follows the physical ones; the watermark comes after the chunk. */
     CHECK_EQ_STR(take_log(j.cap), "+I[1, 1970-01-01T00:00:10, 2]\n+I[2, 1970-01-01T00:00:30, 4]\n"
@@ -484,7 +488,7 @@ TEST(scan_per_chunk_watermarks_and_late_rows)
 TEST(scan_on_event_watermarks)
 {
     scan_job j;
-    scan_start(&j, late_rows, (int)ARRAY_LEN(late_rows), 1, 0);
+    scan_start(&j, late_rows, (int)ARRAY_LEN(late_rows), 1, 0, 0);
     CHECK_EQ_INT(scan_pull(j.scan), 1);
     /* Each row that raises the watermark goes out with the rows before it, then the watermark. */
     CHECK_EQ_STR(take_log(j.cap), "+I[1, 1970-01-01T00:00:10, 2]\nWM 5s\n+I[2, 1970-01-01T00:00:30, 4]\nWM 25s\n"
@@ -503,11 +507,113 @@ TEST(scan_on_event_watermarks)
     scan_end(&j);
 }
 
+static int64_t fake_now;
+static int64_t fake_clock(void) { return fake_now; }
+
+/* Two partitions: the scan's watermark is the smaller of the two splits' watermarks. */
+static const int64_t split_rows[][2] = {
+    {1, 30}, {-1, 0},          /* split 0: 25 s; split 1 has nothing yet */
+    {2, 20}, {-1, 0},          /* split 1: 15 s */
+    {3, 50}, {-1, 0},          /* split 1: 45 s */
+    {-1, 0},                   /* nothing */
+    {4, 60}, {-1, 0},          /* split 1: 55 s, split 0 idle by now */
+    {5, 40}, {-1, 0},          /* split 0 active again: 35 s */
+    {6, 70},                   /* split 0: 65 s */
+};
+static const int split_of_batch[] = {0, 1, 1, 0, 1, 0, 0};
+
+TEST(scan_watermark_per_split_with_idleness)
+{
+    scan_job j;
+    fake_now = 1000 * US_PER_SEC;
+    ctx.now_us = fake_clock;
+    scan_start(&j, split_rows, (int)ARRAY_LEN(split_rows), 0, 0, 10 * US_PER_SEC);
+    fake_source *f = (fake_source *)scan_source(j.scan);
+    f->splits = split_of_batch;
+    f->base.nsplits = 2;
+    CHECK_EQ_INT(scan_pull(j.scan), 1);
+    CHECK_EQ_STR(take_log(j.cap), "+I[1, 1970-01-01T00:00:30, 2]\n");    /* split 1 holds it back */
+    CHECK_EQ_INT(scan_pull(j.scan), 1);
+    CHECK_EQ_STR(take_log(j.cap), "+I[2, 1970-01-01T00:00:20, 4]\nWM 15s\n");
+    fake_now += 5 * US_PER_SEC;
+    CHECK_EQ_INT(scan_pull(j.scan), 1);
+    CHECK_EQ_STR(take_log(j.cap), "+I[3, 1970-01-01T00:00:50, 6]\nWM 25s\n");
+    fake_now += 6 * US_PER_SEC;                /* split 0 had no row for 11 s: idle */
+    CHECK_EQ_INT(scan_pull(j.scan), 1);
+    CHECK_EQ_STR(take_log(j.cap), "WM 45s\n");
+    CHECK_EQ_INT(j.scan->idle_out, 0);          /* split 1 had a row 6 s ago */
+    CHECK_EQ_INT(scan_pull(j.scan), 1);
+    CHECK_EQ_STR(take_log(j.cap), "+I[4, 1970-01-01T00:01, 8]\nWM 55s\n");
+    CHECK_EQ_INT(scan_pull(j.scan), 1);        /* split 0 is back, behind: no watermark, a late row */
+    CHECK_EQ_STR(take_log(j.cap), "+I[5, 1970-01-01T00:00:40, 10]\n");
+    CHECK_EQ_INT(scan_late_rows(j.scan), 1);
+    CHECK_EQ_INT(scan_pull(j.scan), 0);
+    CHECK_EQ_STR(take_log(j.cap), "+I[6, 1970-01-01T00:01:10, 12]\nWM MAX\nEND\n");
+    scan_end(&j);
+    ctx.now_us = ctx_wall_clock_us;
+}
+
+/* An unsplit scan with no rows for its idle timeout tells downstream it is idle. */
+TEST(scan_goes_idle_without_rows)
+{
+    static const int64_t rows[][2] = {{1, 30}, {-1, 0}, {-1, 0}, {-1, 0}, {2, 40}};
+    scan_job j;
+    fake_now = 2000 * US_PER_SEC;
+    ctx.now_us = fake_clock;
+    scan_start(&j, rows, (int)ARRAY_LEN(rows), 0, 0, 10 * US_PER_SEC);
+    CHECK_EQ_INT(scan_pull(j.scan), 1);
+    CHECK_EQ_STR(take_log(j.cap), "+I[1, 1970-01-01T00:00:30, 2]\nWM 25s\n");
+    fake_now += 9 * US_PER_SEC;
+    CHECK_EQ_INT(scan_pull(j.scan), 1);
+    CHECK_EQ_INT(j.cap->op.in_idle[0], 0);
+    fake_now += 1 * US_PER_SEC;
+    CHECK_EQ_INT(scan_pull(j.scan), 1);
+    CHECK_EQ_INT(j.cap->op.in_idle[0], 1);
+    CHECK_EQ_INT(scan_pull(j.scan), 0);        /* a row makes it active again */
+    CHECK_EQ_INT(j.cap->op.in_idle[0], 0);
+    CHECK_EQ_STR(take_log(j.cap), "+I[2, 1970-01-01T00:00:40, 4]\nWM 35s\nWM MAX\nEND\n");
+    scan_end(&j);
+    ctx.now_us = ctx_wall_clock_us;
+}
+
+/* An idle input of a union does not hold back its watermark. */
+TEST(union_skips_idle_inputs)
+{
+    schema_t s;
+    type_t types[3] = {T(TY_BIGINT), T(TY_STRING), T(TY_DOUBLE)};
+    schema_set(&s, 3, in_names, types);
+    op_t *u = union_new(&ctx, &s, 2);
+    capture *cap = capture_new();
+    op_connect(u, &cap->op, 0);
+    op_watermark_in(u, 0, 10 * US_PER_SEC);
+    CHECK_EQ_STR(take_log(cap), "");
+    op_idle_in(u, 1, 1);
+    CHECK_EQ_STR(take_log(cap), "WM 10s\n");
+    CHECK_EQ_INT(u->idle_out, 0);
+    op_watermark_in(u, 0, 20 * US_PER_SEC);
+    CHECK_EQ_STR(take_log(cap), "WM 20s\n");
+    op_watermark_in(u, 1, 5 * US_PER_SEC);      /* active again, behind: the watermark stays */
+    CHECK_EQ_INT(u->in_idle[1], 0);
+    op_watermark_in(u, 0, 30 * US_PER_SEC);
+    CHECK_EQ_STR(take_log(cap), "");
+    op_idle_in(u, 1, 1);
+    CHECK_EQ_STR(take_log(cap), "WM 30s\n");
+    op_idle_in(u, 0, 1);                        /* every input idle: the union is idle */
+    CHECK_EQ_INT(u->idle_out, 1);
+    CHECK_EQ_INT(cap->op.in_idle[0], 1);
+    op_idle_in(u, 0, 0);
+    CHECK_EQ_INT(u->idle_out, 0);
+    CHECK_EQ_INT(cap->op.in_idle[0], 0);
+    op_destroy(u);
+    op_destroy(&cap->op);
+    schema_free(&s);
+}
+
 TEST(scan_end_after_an_empty_read)
 {
     static const int64_t rows[][2] = {{1, 100}};
     scan_job j;
-    scan_start(&j, rows, 1, 0, 1);
+    scan_start(&j, rows, 1, 0, 1, 0);
     CHECK_EQ_INT(scan_pull(j.scan), 1);
     CHECK_EQ_STR(take_log(j.cap), "+I[1, 1970-01-01T00:01:40, 2]\nWM 95s\n");
     CHECK_EQ_INT(scan_pull(j.scan), 0);
@@ -515,7 +621,7 @@ TEST(scan_end_after_an_empty_read)
     scan_end(&j);
 
     /* A source with no rows at all still ends with the final watermark. */
-    scan_start(&j, rows, 0, 1, 0);
+    scan_start(&j, rows, 0, 1, 0, 0);
     CHECK_EQ_INT(scan_pull(j.scan), 0);
     CHECK_EQ_STR(take_log(j.cap), "WM MAX\nEND\n");
     CHECK_EQ_INT(j.cap->chunks, 0);
@@ -662,6 +768,9 @@ int main(void)
     RUN(scan_per_chunk_watermarks_and_late_rows);
     RUN(scan_on_event_watermarks);
     RUN(scan_end_after_an_empty_read);
+    RUN(scan_watermark_per_split_with_idleness);
+    RUN(scan_goes_idle_without_rows);
+    RUN(union_skips_idle_inputs);
     RUN(sink_with_primary_key_drops_update_before);
     RUN(sink_without_primary_key_passes_every_row);
     for (int i = 0; i < ncalls; i++) expr_free_state(calls[i]);
