@@ -5,9 +5,11 @@ CC       ?= cc
 MAKEFLAGS += --no-print-directory
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wshadow=local
-CPPFLAGS := -Isrc -D_GNU_SOURCE
-LDLIBS   := -lsqlite3 -lxxhash -lpcre2-8 -lm -lpthread
-DEB_PKGS := build-essential libsqlite3-dev libxxhash-dev libpcre2-dev sqlite3 tzdata bc valgrind clang
+CPPFLAGS := -Isrc -I/usr/include/postgresql -I/usr/include/mariadb -D_GNU_SOURCE
+LDLIBS   := -lsqlite3 -lxxhash -lpcre2-8 -lrdkafka -lpq -lmariadb -lmosquitto -lm -lpthread
+DEB_PKGS := build-essential libsqlite3-dev libxxhash-dev libpcre2-dev sqlite3 tzdata bc valgrind clang \
+            librdkafka-dev libpq-dev libmariadb-dev libmosquitto-dev \
+            postgresql-15 postgresql-client-15 mariadb-server mariadb-client mosquitto mosquitto-clients
 
 LIB_SRC  := $(filter-out src/cli/main.c,$(wildcard src/*/*.c))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
@@ -16,8 +18,8 @@ BUILD    ?= build
 OBJ      := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test unit sqltest benchcheck asan demo bench bench-joins clean fuzz
-all: $(BUILD)/eddy $(BUILD)/eddy-bench-gen $(BUILD)/hand_written
+.PHONY: all deps test unit sqltest benchcheck e2e asan demo demo-live bench bench-joins bench-services clean fuzz
+all: $(BUILD)/eddy $(BUILD)/eddy-bench-gen $(BUILD)/hand_written $(BUILD)/eddy-kafka-mock
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -33,6 +35,11 @@ $(BUILD)/eddy: $(BUILD)/obj/src/cli/main.o $(BUILD)/libeddy.a
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h tests/unit/op_testkit.h tests/unit/gen_testkit.h $(BUILD)/libeddy.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARN) -o $@ $< $(BUILD)/libeddy.a $(LDLIBS)
+
+# Starts librdkafka's mock Kafka cluster on loopback (tests/services/kafka.sh).
+$(BUILD)/eddy-kafka-mock: tools/kafka_mock.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(WARN) -o $@ $< -lrdkafka -lpthread
 
 $(BUILD)/eddy-bench-gen: bench/gen_user_behavior.c
 	@mkdir -p $(dir $@)
@@ -67,10 +74,15 @@ sqltest: $(BUILD)/eddy $(BUILD)/sql_runner
 benchcheck: $(BUILD)/eddy-bench-gen $(BUILD)/hand_written
 	@BUILD=$(BUILD) bash tests/bench_check.sh
 
+# End-to-end tests against real services (PostgreSQL, MariaDB, mosquitto, the Kafka mock
+# cluster) that each test starts on loopback and stops by PID.
+e2e: $(BUILD)/eddy $(BUILD)/eddy-kafka-mock
+	@BUILD=$(BUILD) EDDY=$(BUILD)/eddy tests/e2e/run.sh
+
 # The whole suite: optimized build, then the same tests under ASan/UBSan.
 test: deps
 	$(MAKE) all
-	$(MAKE) unit sqltest benchcheck
+	$(MAKE) unit sqltest benchcheck e2e
 	$(MAKE) asan
 
 asan:
@@ -78,6 +90,11 @@ asan:
 
 demo: deps all
 	@jobs/demo/run.sh
+
+# The mall jobs live: generated WiFi probes published to mosquitto, eddy reading them over
+# MQTT and writing the metrics into PostgreSQL (both servers started on loopback).
+demo-live: deps all
+	@jobs/mall/live.sh
 
 bench: all
 	@bench/run.sh

@@ -37,6 +37,9 @@ int table_opt_bool(const connector_table *t, const char *key, int dflt, int *out
 int table_opt_i64(const connector_table *t, const char *key, int64_t dflt, int64_t *out);
 /* Durations "5 s", "1000ms", "1min", "2 h" (Flink's Duration syntax) -> microseconds. */
 int table_opt_duration(const connector_table *t, const char *key, int64_t dflt_us, int64_t *out);
+/* Flink's duration text ("10 s", "500ms", "5 min"; a number alone is milliseconds) ->
+ * microseconds; -1 when malformed. */
+int duration_parse_us(const char *s, int64_t *out);
 /* A single character option such as csv.field-delimiter ("," or "\t" or "\u0001"). */
 int table_opt_char(const connector_table *t, const char *key, char dflt, char *out);
 /* One of `values` (NULL-terminated, compared case-insensitively like Flink's enums);
@@ -63,6 +66,13 @@ struct source {
     int bounded;                 /* ends by itself (files, datagen with number-of-rows) */
     uint64_t rows;               /* rows produced */
     uint64_t skipped;            /* malformed rows skipped (ignore-parse-errors) */
+    /* Partitioned sources (Kafka): watermarks are kept per split (partition) and the scan's
+     * watermark is the smallest over the splits that are not idle, as in Flink. nsplits is
+     * the number of splits known so far (0: one unsplit stream; it may grow, e.g. a new
+     * partition); every next() call appends rows of one split only and sets `split` to it
+     * (-1 when the call appended no rows). */
+    int32_t nsplits;
+    int32_t split;
 };
 
 /* ---- sinks ---- */
@@ -111,6 +121,17 @@ typedef struct connector_def {
     lookup_t *(*create_lookup)(const connector_table *t, const int *key_cols, int nkeys);
     const char *const *required;              /* keys that must be set, NULL-terminated;
                                                  NULL: none */
+    /* The source yields an upsert stream keyed by the primary key: +I/+U are the new row of
+     * the key (no -U), -D may carry only the key (upsert-kafka). The planner adds a
+     * ChangelogNormalize step that turns it into a full changelog. */
+    int upsert_source;
+    /* Replaces the generic key check for connectors whose keys depend on other keys
+     * (kafka's 'key.format' / 'value.format' and their '<format>.*' options prefixed with
+     * 'key.' / 'value.'). NULL: connector_check_options' generic check. */
+    int (*check_options)(const connector_table *t);
+    /* The sink writes -U/+U/-D itself when the table's format is a changelog format
+     * (debezium-json, canal-json), so it takes updates without a primary key. */
+    int updates_by_format;
 } connector_def;
 
 const connector_def *connector_lookup(const char *name);
@@ -124,5 +145,8 @@ extern const connector_def connector_print;
 extern const connector_def connector_blackhole;
 extern const connector_def connector_datagen;
 extern const connector_def connector_jdbc;
+extern const connector_def connector_kafka;
+extern const connector_def connector_upsert_kafka;
+extern const connector_def connector_mqtt;
 
 #endif

@@ -17,7 +17,8 @@
 #include <time.h>
 
 static const connector_def *const connectors[] = {
-    &connector_blackhole, &connector_datagen, &connector_filesystem, &connector_jdbc, &connector_print,
+    &connector_blackhole, &connector_datagen, &connector_filesystem, &connector_jdbc, &connector_kafka,
+    &connector_mqtt, &connector_print, &connector_upsert_kafka,
 };
 
 const connector_def *connector_lookup(const char *name)
@@ -103,7 +104,7 @@ static const duration_unit duration_units[] = {
 };
 
 /* Flink's TimeUtils.parseDuration: digits, optional blanks, optional unit (default ms). */
-static int parse_duration_us(const char *s, int64_t *out)
+int duration_parse_us(const char *s, int64_t *out)
 {
     while (isspace((unsigned char)*s)) s++;
     if (!isdigit((unsigned char)*s)) return -1;
@@ -205,7 +206,7 @@ int table_opt_duration(const connector_table *t, const char *key, int64_t dflt_u
     const table_option *o = table_opt_entry(t, key);
     *out = dflt_us;
     if (!o) return 0;
-    if (parse_duration_us(o->value, out) == 0) return 0;
+    if (duration_parse_us(o->value, out) == 0) return 0;
     err_at(o->value_span, "option '%s' expects a duration such as '10 s', '500 ms', '5 min' or '1 h', got '%s'",
            key, o->value);
     err_note("units: ms, s, min, h, d (a number alone is milliseconds)");
@@ -263,6 +264,7 @@ static const char *const watermark_emit_strategies[] = {"on-periodic", "on-event
 
 static const typed_option typed_options[] = {
     {"scan.watermark.emit.strategy", OK_ENUM, watermark_emit_strategies},
+    {"scan.watermark.idle-timeout", OK_DURATION, NULL},
     {"csv.field-delimiter", OK_CHAR, NULL},
     {"csv.quote-character", OK_CHAR, NULL},
     {"csv.escape-character", OK_CHAR, NULL},
@@ -352,7 +354,7 @@ static int check_typed_value(const table_option *o, const typed_option *ty)
         if (parse_whole(o->value, &v.i) == 0) return 0;
         return err_at(o->value_span, "option '%s' expects a whole number, got '%s'", o->key, o->value);
     case OK_DURATION:
-        if (parse_duration_us(o->value, &v.i) == 0) return 0;
+        if (duration_parse_us(o->value, &v.i) == 0) return 0;
         err_at(o->value_span, "option '%s' expects a duration such as '10 s', '500 ms', '5 min' or '1 h', got '%s'",
                o->key, o->value);
         err_note("units: ms, s, min, h, d (a number alone is milliseconds)");
@@ -395,6 +397,7 @@ static int check_value(const table_option *o)
 /* Options every source takes; the planner, not the connector, acts on them. */
 static const char *const source_planner_options[] = {
     "scan.watermark.emit.strategy",
+    "scan.watermark.idle-timeout",
     NULL,
 };
 
@@ -523,6 +526,7 @@ static int check_duplicates(const connector_table *t)
 int connector_check_options(const connector_table *t, const connector_def *d)
 {
     if (check_duplicates(t)) return -1;
+    if (d->check_options) return d->check_options(t);
     key_sets ks = {{d->options, NULL, d->create_source ? source_planner_options : NULL}};
     const char *fmt_name = NULL;
     if (d->uses_format && table_opt_entry(t, "format")) {

@@ -1,7 +1,8 @@
-/* gen.c - `eddy gen SCENARIO`: the scenario table and dispatch, and the helpers the
- * generators share: random numbers, buffered row output, command-line parsing, and the
- * pending-row heap that lets a generator write in time order while it produces rows that
- * happen later (a payment minutes after its order). */
+/* gen.c - `eddy gen SCENARIO`: the scenario table and dispatch (files with --out, live streams
+ * without it or with --to: live.c), and the helpers the generators share: random numbers,
+ * buffered row output, command-line parsing, and the pending-row heap that lets a generator
+ * write in time order while it produces rows that happen later (a payment minutes after its
+ * order). */
 #include "gen/gen.h"
 #include "base/civil.h"
 #include "base/err.h"
@@ -17,17 +18,57 @@
 
 /* ---- `eddy gen SCENARIO`: the scenario table ---------------------------------------------- */
 
-static const struct { const char *name; int (*run)(int, char **); const char *what; } SCENARIOS[] = {
-    {"mall", gen_mall, "shopping-mall WiFi-probe records with shop and device-position tables (seed 000)"},
-    {"channel", gen_channel, "sales-channel orders as JSON lines, with re-sent duplicates and unpaid orders (seed 004)"},
-    {"marketing", gen_marketing, "app-marketing events, ad clicks with click fraud, logins, orders and receipts (seed 001)"},
-    {"insurance", gen_insurance, "insurance orders with updates, premium changes, page views, raw_info dimension (seed 002)"},
+/* live_only: the command has no files of its own to write, it always streams. */
+static const struct { const char *name; int (*run)(int, char **); int live_only; const char *what; } SCENARIOS[] = {
+    {"mall", gen_mall, 0, "shopping-mall WiFi-probe records with shop and device-position tables (seed 000)"},
+    {"channel", gen_channel, 0, "sales-channel orders as JSON lines, with re-sent duplicates and unpaid orders (seed 004)"},
+    {"marketing", gen_marketing, 0, "app-marketing events, ad clicks with click fraud, logins, orders and receipts (seed 001)"},
+    {"insurance", gen_insurance, 0, "insurance orders with updates, premium changes, page views, raw_info dimension (seed 002)"},
+    {"replay", gen_replay_file, 1, "replays any file of events (CSV or JSON lines) as a live stream"},
 };
 
 static void gen_usage(FILE *f)
 {
-    fputs("usage: eddy gen SCENARIO [options]   (eddy gen SCENARIO --help for its options)\nscenarios:\n", f);
+    fputs("usage: eddy gen SCENARIO --out DIR [options]   writes the scenario's files into DIR\n"
+          "       eddy gen SCENARIO [--to TARGET] [options]  streams its events live (stdout, FILE,\n"
+          "                                                   kafka://HOST:PORT, mqtt://HOST:PORT)\n"
+          "(eddy gen SCENARIO --help for its options)\nscenarios:\n", f);
     for (size_t i = 0; i < ARRAY_LEN(SCENARIOS); i++) fprintf(f, "  %-10s %s\n", SCENARIOS[i].name, SCENARIOS[i].what);
+    fputc('\n', f);
+    gen_live_usage(f, NULL);
+}
+
+static int wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help")) return 1;
+    return 0;
+}
+
+/* The scenario's own usage, then the live options. */
+static int scenario_help(int (*run)(int, char **), const char *name)
+{
+    char *help_argv[] = {(char *)name, (char *)"--help", NULL};
+    int rc = run(2, help_argv);
+    fputc('\n', stdout);
+    gen_live_usage(stdout, name);
+    return rc;
+}
+
+/* File mode: the generator as it always ran, unless a live-only option shows a mix-up. */
+static int run_files(int (*run)(int, char **), int argc, char **argv)
+{
+    char name[40];
+    for (int i = 1; i < argc; i++) {
+        size_t n = strcspn(argv[i], "=");
+        if (strncmp(argv[i], "--", 2) != 0 || n >= sizeof name) continue;
+        memcpy(name, argv[i], n);
+        name[n] = '\0';
+        if (gen_is_live_only_option(name))
+            return err_msg("%s applies to live streams: add --to TARGET (-, FILE, kafka://HOST:PORT or "
+                           "mqtt://HOST[:PORT]), or leave out --out", name), 2;
+    }
+    return run(argc, argv);
 }
 
 static void unknown_scenario(const char *name)
@@ -55,7 +96,11 @@ int gen_main(int argc, char **argv)
     for (size_t i = 0; i < ARRAY_LEN(SCENARIOS); i++) {
         if (strcmp(argv[1], SCENARIOS[i].name)) continue;
         err_clear();
-        int rc = SCENARIOS[i].run(argc - 1, argv + 1);
+        int (*run)(int, char **) = SCENARIOS[i].run;
+        int rc = SCENARIOS[i].live_only ? run(argc - 1, argv + 1)
+               : wants_help(argc - 1, argv + 1) ? scenario_help(run, SCENARIOS[i].name)
+               : gen_is_live(argc - 1, argv + 1) ? gen_live(run, argc - 1, argv + 1)
+               : run_files(run, argc - 1, argv + 1);
         if (rc) fprintf(stderr, "eddy gen %s: %s", SCENARIOS[i].name, err_text());
         return rc;
     }
@@ -345,6 +390,25 @@ int gen_parse_double(const char *name, const char *text, double lo, double hi, d
         return err_msg("%s expects a number from %g to %g, got '%s'", name, lo, hi, text), 2;
     *out = v;
     return 0;
+}
+
+int gen_parse_duration(const char *name, const char *text, int64_t max_us, int64_t *out_us)
+{
+    static const struct { const char *unit; double us; } UNITS[] = {
+        {"", 1e6}, {"ms", 1e3}, {"s", 1e6}, {"m", 60e6}, {"min", 60e6}, {"h", 3600e6},
+    };
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    for (size_t i = 0; *text && end != text && !errno && v >= 0 && i < ARRAY_LEN(UNITS); i++) {
+        if (strcmp(end, UNITS[i].unit)) continue;
+        double us = v * UNITS[i].us;
+        if (us > (double)max_us) break;
+        *out_us = (int64_t)(us + 0.5);
+        return 0;
+    }
+    return err_msg("%s expects a duration from 0 to %g s such as 500ms, 5s, 2m, 1h or seconds, got '%s'", name,
+                   (double)max_us / 1e6, text), 2;
 }
 
 int gen_parse_seed(const char *text, uint64_t *out)

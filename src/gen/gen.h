@@ -7,12 +7,14 @@
  * The output is a pure function of the arguments (the seed included). */
 #ifndef EDDY_GEN_H
 #define EDDY_GEN_H
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
 /* argv[0] = "gen", argv[1] = the scenario: runs that scenario's generator with argv + 1 and
- * prints any error on stderr. "gen --help" lists the scenarios. */
+ * prints any error on stderr. "gen --help" lists the scenarios. Without --out, or with --to,
+ * the scenario's events are streamed live instead (gen_live). */
 int gen_main(int argc, char **argv);
 
 /* Shopping-mall WiFi-probe data (seed 000): user_wifidata, area_shop, place_info. */
@@ -134,5 +136,136 @@ void gen_heap_push(gen_heap *h, void *record);
 const void *gen_heap_top(const gen_heap *h);
 void gen_heap_pop(gen_heap *h, void *out);
 void gen_heap_free(gen_heap *h);
+
+/* ---- live streams: `eddy gen SCENARIO --to TARGET` (live.c, replay.c, publish*.c) ---------- */
+
+/* 1 when argv (argv[0] = the scenario) asks for live streams: --to is given or --out is not. */
+int gen_is_live(int argc, char **argv);
+/* Live mode of a scenario: generates its files with `run` (into --out DIR or a temporary
+ * directory), then replays its event streams to --to (see gen_live_usage). Returns 0, 2 on bad
+ * arguments, 1 on I/O or connection failures, with the message recorded. */
+int gen_live(int (*run)(int, char **), int argc, char **argv);
+/* `eddy gen replay --file PATH ...`: replays one file of events that no generator wrote. */
+int gen_replay_file(int argc, char **argv);
+/* The live options and, for a scenario (NULL = all), its streams and their topics. */
+void gen_live_usage(FILE *f, const char *scenario);
+/* An option that only live mode knows (--to, --speedup, --topic, ...): 1, else 0. */
+int gen_is_live_only_option(const char *name);
+
+/* How a stream writes its event time. */
+typedef enum gen_time_kind {
+    GEN_TIME_EPOCH_S,           /* integer seconds since 1970-01-01 UTC */
+    GEN_TIME_EPOCH_MS,          /* integer milliseconds */
+    GEN_TIME_PATTERN,           /* a Java date-time pattern (base/timefmt.h): a wall-clock reading */
+} gen_time_kind;
+
+/* One stream to replay: a file with one event per line, and where a line's event time is. */
+typedef struct gen_stream {
+    const char *name;           /* the stream, e.g. "user_wifidata" */
+    const char *topic;          /* where its events go (Kafka or MQTT topic, {topic} of a file) */
+    const char *path;           /* the file */
+    char delimiter;             /* CSV field delimiter; 0 = JSON lines */
+    int time_column;            /* CSV: 1-based column of the event time */
+    const char *time_field;     /* JSON: top-level key of the event time */
+    gen_time_kind time_kind;
+    const char *time_pattern;   /* GEN_TIME_PATTERN: e.g. "yyyy-MM-dd HH:mm:ss" */
+} gen_stream;
+
+/* One message: a line of a stream without its newline, to the stream's topic number. */
+typedef struct gen_message {
+    const char *data;
+    uint32_t len;
+    uint32_t topic;
+} gen_message;
+
+/* Where messages go. publish sends a batch and hands it on (flushes a file, polls Kafka); it
+ * returns 0, 1 with the error recorded, or GEN_PUBLISH_CLOSED when the reader went away (a
+ * closed pipe), and sets *sent to the messages sent. close waits until everything sent is
+ * delivered (acknowledged by the broker), frees the publisher and returns 0 or 1. */
+#define GEN_PUBLISH_CLOSED 3
+
+typedef struct gen_publisher gen_publisher;
+
+typedef struct gen_publisher_ops {
+    int (*publish)(gen_publisher *p, const gen_message *msgs, size_t n, size_t *sent);
+    int (*close)(gen_publisher *p);
+} gen_publisher_ops;
+
+struct gen_publisher {
+    const gen_publisher_ops *ops;
+};
+
+typedef enum gen_target_kind { GEN_TO_STDOUT, GEN_TO_FILE, GEN_TO_KAFKA, GEN_TO_MQTT } gen_target_kind;
+
+/* A parsed --to: "-", a path, kafka://HOST:PORT[,HOST:PORT...] or mqtt://HOST[:PORT]. */
+typedef struct gen_target {
+    gen_target_kind kind;
+    const char *text;           /* as given (borrowed) */
+    char *address;              /* Kafka: the bootstrap list; MQTT: the host (owned) */
+    int port;                   /* MQTT */
+} gen_target;
+
+/* 0, or 2 with a message naming the accepted forms. */
+int gen_parse_target(const char *text, gen_target *t);
+void gen_target_free(gen_target *t);
+
+/* Publishers; topics[i] names topic number i (copied). Each returns NULL with the error
+ * recorded, e.g. when no broker answers at the address. */
+gen_publisher *gen_publisher_open(const gen_target *t, const char *const *topics, int ntopics, int qos);
+/* path NULL = stdout; "{topic}" in path opens one file per topic. */
+gen_publisher *gen_file_publisher_open(const char *path, const char *const *topics, int ntopics);
+gen_publisher *gen_kafka_publisher_open(const char *bootstrap, const char *const *topics, int ntopics);
+gen_publisher *gen_mqtt_publisher_open(const char *host, int port, int qos, const char *const *topics, int ntopics);
+
+/* The replayer (replay.c). The streams' files are mapped, each line's event time is read,
+ * the events of all streams are put in output order, then published in paced batches. */
+typedef struct gen_event {
+    int64_t deliver_us;         /* event time + its disorder delay: the output order */
+    int64_t time_us;            /* event time (epoch or wall clock, as the stream writes it) */
+    uint64_t offset;            /* of the line in its stream's file */
+    uint32_t len;               /* of the line without its newline */
+    uint32_t stream;            /* index into the streams */
+} gen_event;
+
+typedef struct gen_stream_stats {
+    uint64_t events;            /* lines in the file */
+    uint64_t published;
+    double last_s;              /* wall seconds from the start to its last published event */
+} gen_stream_stats;
+
+typedef struct gen_replay {
+    const gen_stream *streams;  /* borrowed */
+    int nstreams;
+    char **data;                /* each stream's file, mapped */
+    size_t *size;
+    gen_stream_stats *stats;
+    gen_event *events;
+    size_t nevents;
+    double seconds;             /* wall time of the run */
+    int closed;                 /* the reader went away before the end */
+} gen_replay;
+
+/* Pacing: rate = events per wall-clock second, or speedup = event-time seconds per wall-clock
+ * second; both 0 = as fast as possible. */
+typedef struct gen_pacing {
+    double rate;
+    double speedup;
+} gen_pacing;
+
+/* Maps and indexes the streams; 1 with the message recorded (a missing file, a line whose
+ * event time cannot be read: "PATH:LINE: ..."). */
+int gen_replay_load(gen_replay *r, const gen_stream *streams, int nstreams);
+/* Output order: each event is delayed by 0..disorder_us (a hash of the seed, its stream and its
+ * place in the file), then
+ * sorted by delivery time, event time, stream, file position. So no event comes more than
+ * disorder_us of event time after a later one; disorder_us = 0 merges in event-time order. */
+void gen_replay_order(gen_replay *r, int64_t disorder_us, uint64_t seed);
+/* Publishes every event in order, paced; stops early when *stop becomes non-zero (a signal).
+ * Returns 0 (also when the reader went away: r->closed) or 1 with the error recorded. */
+int gen_replay_run(gen_replay *r, const gen_pacing *pacing, gen_publisher *pub, const volatile sig_atomic_t *stop);
+void gen_replay_free(gen_replay *r);
+
+/* "500ms", "5s", "2m", "1h", "1.5s" or plain seconds -> microseconds, 0..max_us; 0 or 2. */
+int gen_parse_duration(const char *name, const char *text, int64_t max_us, int64_t *out_us);
 
 #endif

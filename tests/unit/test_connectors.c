@@ -143,12 +143,13 @@ TEST(registry)
 {
     CHECK(connector_lookup("filesystem") == &connector_filesystem);
     CHECK(connector_lookup("jdbc") == &connector_jdbc);
-    CHECK(connector_lookup("kafka") == NULL);
+    CHECK(connector_lookup("kafka") == &connector_kafka);
+    CHECK(connector_lookup("pulsar") == NULL);
     CHECK(connector_lookup("Print") == NULL);
-    CHECK_EQ_STR(connector_list(), "blackhole, datagen, filesystem, jdbc, print");
+    CHECK_EQ_STR(connector_list(), "blackhole, datagen, filesystem, jdbc, kafka, mqtt, print, upsert-kafka");
     CHECK(format_lookup("csv") == &format_csv);
     CHECK(format_lookup("avro") == NULL);
-    CHECK_EQ_STR(format_list(), "csv, json");
+    CHECK_EQ_STR(format_list(), "csv, json, raw, debezium-json, canal-json");
 }
 
 TEST(unknown_option_suggests)
@@ -208,7 +209,7 @@ TEST(option_checks)
     fx_init(&f, 3, names3, ty, "connector", "filesystem", "path", "/x", "format", "xml", NULL);
     err_clear();
     CHECK_EQ_INT(connector_check_options(&f.t, &connector_filesystem), -1);
-    CHECK_EQ_STR(err_message(), "unknown format 'xml'; valid formats: csv, json");
+    CHECK_EQ_STR(err_message(), "unknown format 'xml'; valid formats: csv, json, raw, debezium-json, canal-json");
 
     fx_init(&f, 3, names3, ty, "connector", "datagen", "rows-per-second", "fast", NULL);
     err_clear();
@@ -1346,11 +1347,11 @@ TEST(jdbc_errors)
 {
     jdbc_types();
     fixture f;
-    fx_init(&f, 9, jnames, jtypes, "url", "jdbc:mysql://localhost:3306/db", "table-name", "x", NULL);
+    fx_init(&f, 9, jnames, jtypes, "url", "jdbc:oracle:thin:@localhost:1521:db", "table-name", "x", NULL);
     err_clear();
     CHECK(connector_jdbc.create_sink(&f.t) == NULL);
-    CHECK_EQ_STR(err_message(), "unsupported JDBC URL 'jdbc:mysql://localhost:3306/db' for table 't'; this build "
-                                "supports 'jdbc:sqlite:PATH'");
+    CHECK_EQ_STR(err_message(), "unsupported JDBC URL 'jdbc:oracle:thin:@localhost:1521:db' for table 't'; valid: "
+                                "jdbc:sqlite:PATH, jdbc:postgresql://HOST[:PORT]/DATABASE, jdbc:mysql://HOST[:PORT]/DATABASE");
     err_clear();
     CHECK(connector_jdbc.create_lookup(&f.t, (int[]){0}, 1) == NULL);
     err_clear();

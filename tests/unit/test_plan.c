@@ -227,9 +227,9 @@ TEST(catalog_declaration_errors)
                  "WATERMARK FOR column 'b' must be TIMESTAMP(3) or TIMESTAMP_LTZ(3), but it is BIGINT");
 #undef TABLE
     CHECK_EQ_STR(fail_text("CREATE TABLE t (a VARCHAR) WITH ('connector' = 'kafkaa');"),
-                 "unknown connector 'kafkaa'; available connectors: blackhole, datagen, filesystem, jdbc, print");
+                 "unknown connector 'kafkaa'; available connectors: blackhole, datagen, filesystem, jdbc, kafka, mqtt, print, upsert-kafka");
     CHECK_EQ_STR(fail_text("CREATE TABLE t (a VARCHAR) WITH ('number-of-rows' = '1');"),
-                 "table 't' has no 'connector' option; available connectors: blackhole, datagen, filesystem, jdbc, print");
+                 "table 't' has no 'connector' option; available connectors: blackhole, datagen, filesystem, jdbc, kafka, mqtt, print, upsert-kafka");
     CHECK_EQ_STR(fail_text("CREATE TABLE t (a VARCHAR) WITH ('connector' = 'datagen', 'number-of-rows' = '1', "
                            "'number-of-rows' = '2');"),
                  "option 'number-of-rows' is given twice");
