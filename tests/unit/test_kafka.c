@@ -411,6 +411,14 @@ TEST(group_offsets_resume_where_the_group_left)
     CHECK_EQ_STR(read_all(s), "+I|4\n+I|5\n");
     s->vt->close(s);
 
+    /* Flink's default start is the group's offsets, which need a group. */
+    fx_init(&f, "id:BIGINT", "topic", "grouped", "format", "json", NULL);
+    err_clear();
+    CHECK(kafka_create_source(&f.t) == NULL);
+    CHECK_EQ_STR(err_message(), "kafka source of table 't': scan.startup.mode 'group-offsets' needs the offsets "
+                 "committed by a consumer group, but 'properties.group.id' is not set");
+    err_clear();
+
     /* A group without committed offsets: an error, or auto.offset.reset. */
     fx_init(&f, "id:BIGINT", "topic", "grouped", "format", "json", "properties.group.id", "g-new",
             "scan.startup.mode", "group-offsets", "scan.bounded.mode", "latest-offset", NULL);
