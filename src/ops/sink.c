@@ -1,7 +1,10 @@
 /* sink.c - the operator in front of a connector sink. With a primary key it forwards
- * upserts (+I/+U) and deletes (-D) and drops update-before rows (-U), which an upsert
- * sink does not need; without one its input is insert-only (the planner checks that).
- * Flushes the sink at end of input. */
+ * upserts (+I/+U) and deletes (-D) and drops update-before rows (-U) directly followed by
+ * their +U, which an upsert sink does not need. A -U without its +U (a filter after an
+ * updating aggregation, e.g. HAVING, dropped the new row) goes on as a -D: the key has
+ * left the result, as Flink's upsert sinks treat update-before as a delete. Without a
+ * primary key the input is insert-only (the planner checks that), unless the connector
+ * writes changelogs itself. Flushes the sink at end of input. */
 #include "ops/ops.h"
 #include "base/util.h"
 #include <stdlib.h>
@@ -11,14 +14,42 @@ typedef struct sink_op {
     sink_t *sink;
     int upsert;
     uint16_t *sel;
+    uint8_t *ops;              /* the input's ops with lone -U turned into -D */
+    uint32_t ops_cap;
 } sink_op;
+
+/* A view of `in` whose lone -U rows are -D; returns 1 when there was one. */
+static int lone_befores_as_deletes(sink_op *s, const chunk_t *in, chunk_t *view)
+{
+    uint32_t live = chunk_live(in);
+    int found = 0;
+    for (uint32_t i = 0; i < live; i++) {
+        uint32_t r = chunk_row(in, i);
+        if (in->ops[r] != OP_UPDATE_BEFORE) continue;
+        if (i + 1 < live && in->ops[chunk_row(in, i + 1)] == OP_UPDATE_AFTER) continue;
+        if (!found) {
+            if (s->ops_cap < in->nrows) {
+                s->ops = xrealloc(s->ops, in->nrows);
+                s->ops_cap = in->nrows;
+            }
+            memcpy(s->ops, in->ops, in->nrows);
+            *view = *in;
+            view->ops = s->ops;
+            found = 1;
+        }
+        s->ops[r] = OP_DELETE;
+    }
+    return found;
+}
 
 static int sink_push(op_t *op, int port, chunk_t *in)
 {
     sink_op *s = (sink_op *)op;
     (void)port;
     if (!s->upsert) return s->sink->vt->write(s->sink, in);
-    /* Drop -U rows through a selection over the live rows. */
+    chunk_t fixed;
+    if (lone_befores_as_deletes(s, in, &fixed)) in = &fixed;
+    /* Drop the remaining -U rows through a selection over the live rows. */
     uint32_t n = 0, live = chunk_live(in);
     int any = 0;
     for (uint32_t i = 0; i < live; i++) {
@@ -51,6 +82,7 @@ static void sink_destroy(op_t *op)
     sink_op *s = (sink_op *)op;
     if (s->sink) s->sink->vt->close(s->sink);
     free(s->sel);
+    free(s->ops);
     free(s);
 }
 

@@ -49,6 +49,8 @@ static const key_map legacy_keys[] = {
     {"connector.lookup.max-retries", "lookup.max-retries"},
     {"connector.topic", "topic"},
     {"connector.startup-mode", "scan.startup.mode"},
+    {"connector.specific-offsets", "scan.startup.specific-offsets"},
+    {"connector.startup-timestamp-millis", "scan.startup.timestamp-millis"},
     {"connector.sink-partitioner", "sink.partitioner"},
     {"connector.rows-per-second", "rows-per-second"},
     {"connector.version", NULL},
