@@ -102,6 +102,11 @@ bench: all
 bench-joins: all
 	@bench/run_joins.sh
 
+# Kafka JSON -> eddy -> blackhole, and eddy -> PostgreSQL upserts (servers on loopback).
+bench-services: deps all
+	@EDDY=$(BUILD)/eddy bench/kafka_json.sh
+	@EDDY=$(BUILD)/eddy bench/pg_upsert.sh
+
 # libFuzzer targets (clang): build/fuzz/fuzz_{parser,csv,json,timefmt}; run e.g.
 # build/fuzz/fuzz_csv -max_total_time=180 -max_len=4096 CORPUS_DIR
 FUZZERS := parser csv json timefmt
