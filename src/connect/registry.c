@@ -261,6 +261,7 @@ static const char *const json_null_key_modes[] = {"FAIL", "DROP", "LITERAL", NUL
 static const char *const datagen_kinds[] = {"random", "sequence", NULL};
 static const char *const lookup_cache_kinds[] = {"NONE", "PARTIAL", NULL};
 static const char *const watermark_emit_strategies[] = {"on-periodic", "on-event", NULL};
+static const char *const raw_endianness[] = {"big-endian", "little-endian", NULL};
 
 static const typed_option typed_options[] = {
     {"scan.watermark.emit.strategy", OK_ENUM, watermark_emit_strategies},
@@ -310,6 +311,29 @@ static const typed_option typed_options[] = {
     {"scan.auto-commit", OK_BOOL, NULL},
     {"scan.partition.num", OK_WHOLE, NULL},
     {"connection.max-retry-timeout", OK_DURATION, NULL},
+    {"port", OK_WHOLE, NULL},
+    {"qos", OK_WHOLE, NULL},
+    {"clean-session", OK_BOOL, NULL},
+    {"cleanSession", OK_BOOL, NULL},
+    {"autoReconnect", OK_BOOL, NULL},
+    {"sink.retain", OK_BOOL, NULL},
+    {"keep-alive", OK_DURATION, NULL},
+    {"keepAliveInterval", OK_WHOLE, NULL},
+    {"connect-timeout", OK_DURATION, NULL},
+    {"connectionTimeout", OK_WHOLE, NULL},
+    {"sink.flush-timeout", OK_DURATION, NULL},
+    {"scan.bounded.message-count", OK_WHOLE, NULL},
+    {"scan.bounded.idle-timeout", OK_DURATION, NULL},
+    {"raw.endianness", OK_ENUM, raw_endianness},
+    {"debezium-json.schema-include", OK_BOOL, NULL},
+    {"debezium-json.ignore-parse-errors", OK_BOOL, NULL},
+    {"debezium-json.timestamp-format.standard", OK_ENUM, json_ts_standards},
+    {"debezium-json.map-null-key.mode", OK_ENUM, json_null_key_modes},
+    {"debezium-json.encode.decimal-as-plain-number", OK_BOOL, NULL},
+    {"canal-json.ignore-parse-errors", OK_BOOL, NULL},
+    {"canal-json.timestamp-format.standard", OK_ENUM, json_ts_standards},
+    {"canal-json.map-null-key.mode", OK_ENUM, json_null_key_modes},
+    {"canal-json.encode.decimal-as-plain-number", OK_BOOL, NULL},
 };
 
 /* Does key match pattern? A '#' in the pattern matches one non-empty name; *hash_part
