@@ -3,6 +3,7 @@
 # run live, its probes published to mosquitto by `eddy gen mall --to mqtt://`, its RDS tables
 # in PostgreSQL, gives row for row the results of the same job run over the generated file into
 # SQLite (for the metrics that do not depend on timing: lookups of a table the job writes do).
+# PostgreSQL is restarted while the probes stream in: sinks and lookups retry, nothing is lost.
 set -euo pipefail
 command -v mosquitto >/dev/null || [ -x /usr/sbin/mosquitto ] || { echo "mosquitto is not installed"; exit 77; }
 [ -x /usr/lib/postgresql/15/bin/initdb ] || { echo "PostgreSQL 15 is not installed"; exit 77; }
@@ -38,8 +39,13 @@ SQL
   -D eddy.binding.rds.username=postgres -D eddy.binding.ots.username=postgres >"$work/live.out" 2>&1 &
 eddy_pid=$!
 tests/services/mosquitto.sh wait-subscribed "$work/mqtt" eddy-mall-live 20
-"$EDDY" gen "${gen[@]}" --to "mqtt://$mqtt" --rate 50000 --qos 1 --quiet
+"$EDDY" gen "${gen[@]}" --to "mqtt://$mqtt" --rate 12000 --qos 1 --quiet &
+gen_pid=$!
+sleep 2
+tests/services/postgres.sh restart "$work/pg" >/dev/null
+wait "$gen_pid"
 wait "$eddy_pid" || { cat "$work/live.out"; exit 1; }
+grep -q "warning: jdbc .*retry 1 of" "$work/live.out" || { echo "the restart went unnoticed:"; cat "$work/live.out"; exit 1; }
 eddy_pid=""
 grep -q "source user_wifidata .*skipped        0" "$work/live.out" || { cat "$work/live.out"; exit 1; }
 
