@@ -32,7 +32,7 @@ $(BUILD)/libeddy.a: $(OBJ)
 $(BUILD)/eddy: $(BUILD)/obj/src/cli/main.o $(BUILD)/libeddy.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h tests/unit/op_testkit.h tests/unit/gen_testkit.h $(BUILD)/libeddy.a
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/check.h tests/unit/op_testkit.h tests/unit/gen_testkit.h tests/unit/connector_testkit.h $(BUILD)/libeddy.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(WARN) -o $@ $< $(BUILD)/libeddy.a $(LDLIBS)
 
