@@ -197,7 +197,9 @@ static void explain_node(plan_node *n, int depth, sb_t *out)
     for (int i = 0; i < depth; i++) sb_puts(out, i == depth - 1 ? "+- " : "   ");
     sb_printf(out, "%s(", plan_kind_name(n->kind));
     node_details(n, out);
-    sb_printf(out, ") changelogMode=[%s]", n->mode == CM_INSERT_ONLY ? "I" : "I,UB,UA,D");
+    /* an upsert source's rows are +U (upserts) and -D (deletes) until ChangelogNormalize */
+    int upserts = n->kind == PN_SCAN && n->table->connector->upsert_source;
+    sb_printf(out, ") changelogMode=[%s]", upserts ? "UA,D" : n->mode == CM_INSERT_ONLY ? "I" : "I,UB,UA,D");
     if (n->nupsert_key) {
         sb_puts(out, " upsertKey=[");
         col_list(&n->schema, n->upsert_key, n->nupsert_key, out);

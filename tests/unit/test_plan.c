@@ -211,6 +211,49 @@ TEST(one_scan_shared_by_every_insert)
     done();
 }
 
+/* A changelog format makes an updating scan keyed by the primary key; an upsert source gets a
+ * ChangelogNormalize on its key; a changelog format lets updates into a sink without a key. */
+TEST(changelog_and_upsert_sources)
+{
+    static const char *const ddl =
+        "CREATE TABLE cdc (id BIGINT, shop VARCHAR, PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = 'filesystem',"
+        " 'path' = '/tmp/eddy_test_plan.json', 'format' = 'debezium-json');\n"
+        "CREATE TABLE ups (shop VARCHAR, n BIGINT, PRIMARY KEY (shop) NOT ENFORCED) WITH ('connector' = 'upsert-kafka',"
+        " 'topic' = 't', 'properties.bootstrap.servers' = '127.0.0.1:9', 'key.format' = 'json', 'value.format' = 'json');\n"
+        "CREATE TABLE out (a VARCHAR, b BIGINT, PRIMARY KEY (a) NOT ENFORCED) WITH ('connector' = 'blackhole');\n"
+        "CREATE TABLE dbz (a VARCHAR, b BIGINT) WITH ('connector' = 'filesystem', 'path' = '/tmp/eddy_test_plan_out',"
+        " 'format' = 'canal-json');\n";
+    snprintf(text, sizeof text, "%s%s", ddl,
+             "INSERT INTO out SELECT shop, COUNT(*) FROM cdc GROUP BY shop;\n"
+             "INSERT INTO out SELECT shop, n FROM ups;\n"
+             "INSERT INTO dbz SELECT shop, COUNT(*) FROM cdc GROUP BY shop;\n");
+    if (load_ok(text, NULL, 0)) return;
+    plan_node *scan = in0(in0(in0(in0(sink(0)))));
+    SHAPE(sink(0), "Sink(Calc(GroupAggregate(Calc(TableSourceScan))))");
+    CHECK_EQ_INT(scan->mode, CM_UPDATE);
+    CHECK_EQ_STR(ints(scan->upsert_key, scan->nupsert_key), "[0]");
+    SHAPE(sink(1), "Sink(Calc(ChangelogNormalize(TableSourceScan)))");
+    plan_node *norm = in0(in0(sink(1)));
+    CHECK_EQ_INT(norm->mode, CM_UPDATE);
+    CHECK_EQ_STR(ints(norm->upsert_key, norm->nupsert_key), "[0]");
+    CHECK_EQ_INT(sink(2)->mode, CM_UPDATE);
+    sb_t ex = {0};
+    plan_explain(&J.plan, &ex);
+    CHECK(strstr(sb_str(&ex), "ChangelogNormalize(key=[shop]) changelogMode=[I,UB,UA,D] upsertKey=[shop]") != NULL);
+    CHECK(strstr(sb_str(&ex), "TableSourceScan(table=[ups], connector=[upsert-kafka], fields=[shop, n]) "
+                              "changelogMode=[UA,D]") != NULL);
+    sb_free(&ex);
+    done();
+    /* an upsert source needs its key (upsert-kafka says so when the table is declared) */
+    CHECK_EQ_STR(fail_text("CREATE TABLE ups (shop VARCHAR, n BIGINT) WITH ('connector' = 'upsert-kafka', 'topic' = 't',"
+                           " 'properties.bootstrap.servers' = '127.0.0.1:9', 'key.format' = 'json',"
+                           " 'value.format' = 'json');\n"
+                           "CREATE TABLE pr (a VARCHAR, b BIGINT) WITH ('connector' = 'print');\n"
+                           "INSERT INTO pr SELECT shop, n FROM ups;\n"),
+                 "'upsert-kafka' tables require a PRIMARY KEY: it names the columns written to and read from the Kafka "
+                 "record key (table 'ups')");
+}
+
 TEST(catalog_declaration_errors)
 {
     static const char *with = " WITH ('connector' = 'datagen', 'number-of-rows' = '1');\n";
@@ -1078,6 +1121,7 @@ int main(void)
     RUN(scan_schema_and_time_attributes);
     RUN(computed_columns_follow_physical_ones);
     RUN(one_scan_shared_by_every_insert);
+    RUN(changelog_and_upsert_sources);
     RUN(catalog_declaration_errors);
     RUN(tables_used_the_wrong_way);
     RUN(tumble_window_tvf);
