@@ -12,9 +12,14 @@
 
 static volatile int stop_requested;
 
+/* The first Ctrl-C / SIGTERM stops the run after the current chunk (sinks are flushed);
+ * a second one ends the process at once. */
 static void on_signal(int sig)
 {
-    (void)sig;
+    if (stop_requested) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
     stop_requested = 1;
 }
 
@@ -162,6 +167,8 @@ int main(int argc, char **argv)
         signal(SIGTERM, on_signal);
         j.stop = &stop_requested;
         rc = job_run(&j);
+        signal(SIGINT, SIG_DFL);      /* closing the connections is not interruptible by request */
+        signal(SIGTERM, SIG_DFL);
         fflush(stdout);
         if (!quiet || rc) job_summary(&j, stderr);
     }

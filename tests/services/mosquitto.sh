@@ -43,6 +43,9 @@ write_config() {
     echo "per_listener_settings true"
     echo "persistence false"
     echo "max_queued_messages 100000"
+    # mosquitto 2.0.11 stops delivering to a QoS 2 subscriber after a few thousand messages
+    # of a burst with the default in-flight window; no limit avoids that stall
+    echo "max_inflight_messages 0"
     echo "log_dest file $dir/mosquitto.log"
     echo "log_type all"
     echo "listener $port 127.0.0.1"
