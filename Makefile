@@ -107,9 +107,9 @@ bench-services: deps all
 	@EDDY=$(BUILD)/eddy bench/kafka_json.sh
 	@EDDY=$(BUILD)/eddy bench/pg_upsert.sh
 
-# libFuzzer targets (clang): build/fuzz/fuzz_{parser,csv,json,timefmt}; run e.g.
+# libFuzzer targets (clang): build/fuzz/fuzz_{parser,csv,json,timefmt,changelog,message}; run e.g.
 # build/fuzz/fuzz_csv -max_total_time=180 -max_len=4096 CORPUS_DIR
-FUZZERS := parser csv json timefmt
+FUZZERS := parser csv json timefmt changelog message
 fuzz:
 	@mkdir -p build/fuzz
 	for f in $(FUZZERS); do \

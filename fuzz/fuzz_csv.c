@@ -6,9 +6,8 @@
  *   flags: 1 disable quote, 2 allow comments, 4 ignore parse errors, 8 null literal,
  *          16 ignore first line, 32 escape '\', 64 quote "'", 128 session zone with DST
  * Build and run:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -D_GNU_SOURCE -o /tmp/fuzz_csv
- *     fuzz/fuzz_csv.c src/base/[a-z]*.c src/data/[a-z]*.c src/connect/[a-z]*.c -lsqlite3 -lxxhash -lpcre2-8 -lm
- *   UBSAN_OPTIONS=halt_on_error=1 /tmp/fuzz_csv -max_len=4096 -max_total_time=180 <corpus dir> */
+ *   make fuzz
+ *   UBSAN_OPTIONS=halt_on_error=1 build/fuzz/fuzz_csv -max_len=4096 -max_total_time=180 <corpus dir> */
 #include "fuzz_decode.h"
 
 #define HEADER_LEN 6

@@ -7,9 +7,8 @@
  *   flags: 1 fail on missing field, 2 ignore parse errors (both: an option error),
  *          4 timestamp standard ISO-8601 (else SQL), 8 session zone with DST
  * Build and run:
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -Isrc -D_GNU_SOURCE -o /tmp/fuzz_json
- *     fuzz/fuzz_json.c src/base/[a-z]*.c src/data/[a-z]*.c src/connect/[a-z]*.c -lsqlite3 -lxxhash -lpcre2-8 -lm
- *   UBSAN_OPTIONS=halt_on_error=1 /tmp/fuzz_json -max_len=4096 -max_total_time=180 <corpus dir> */
+ *   make fuzz
+ *   UBSAN_OPTIONS=halt_on_error=1 build/fuzz/fuzz_json -max_len=4096 -max_total_time=180 <corpus dir> */
 #include "fuzz_decode.h"
 
 #define HEADER_LEN 4

@@ -15,7 +15,8 @@
  * a line end after it is tolerated.
  *
  * Encoding writes one line per row (or one message per row, without the line end): fields
- * that hold the delimiter, the quote character or a line break are quoted (quotes doubled);
+ * that hold the delimiter, the quote character, the escape character or a line break are
+ * quoted (quotes doubled, escape characters escaped, as the decoder reads them);
  * NULL is written as the null literal or nothing; TIMESTAMP_LTZ is written as a UTC instant
  * with 'Z', as Flink does. */
 #include "connect/format.h"
@@ -76,6 +77,7 @@ typedef struct csv_field {
     uint32_t off;
     uint32_t len;
     uint8_t quoted;
+    uint8_t escaped_end;         /* its last byte came from an escape sequence */
 } csv_field;
 
 typedef struct csv_decoder {
@@ -108,6 +110,7 @@ static csv_field *new_field(csv_decoder *d, const char *p)
     f->off = 0;
     f->len = 0;
     f->quoted = 0;
+    f->escaped_end = 0;
     return f;
 }
 
@@ -143,7 +146,9 @@ static void parse_plain(csv_decoder *d, const char **pp, const char *end, csv_fi
     const uint8_t *stops = d->stops_plain;
     const int esc = d->o.escape;
     for (;;) {
+        const char *run = p;
         while (p < end && !stops[(unsigned char)*p]) p++;
+        if (p > run) f->escaped_end = 0;
         if (p == end || !is_char((unsigned char)*p, esc)) break;
         to_scratch(d, f, s, p);
         p++;
@@ -151,6 +156,7 @@ static void parse_plain(csv_decoder *d, const char **pp, const char *end, csv_fi
         *nlines += *p == '\n';
         sb_putc(&d->scratch, *p++);
         s = p;
+        f->escaped_end = 1;
     }
     finish_field(d, f, s, p);
     *pp = p;
@@ -202,9 +208,10 @@ static int parse_quoted(csv_decoder *d, const char **pp, const char *end, int eo
     }
 }
 
+/* A '\r' that ends an unquoted last field is part of a "\r\n" line end, unless escaped. */
 static void strip_cr(csv_decoder *d, csv_field *f)
 {
-    if (f->quoted || !f->len) return;
+    if (f->quoted || f->escaped_end || !f->len) return;
     const char *last = f->p ? f->p + f->len - 1 : d->scratch.data + f->off + f->len - 1;
     if (*last == '\r') f->len--;
 }
@@ -454,7 +461,9 @@ static void write_field(const csv_opts *o, const char *s, size_t n, sb_t *out)
     if (o->quote >= 0) {
         sb_putc(out, (char)o->quote);
         for (size_t i = 0; i < n; i++) {
-            if (is_char((unsigned char)s[i], o->quote)) sb_putc(out, (char)o->quote);
+            unsigned char c = (unsigned char)s[i];
+            if (is_char(c, o->quote)) sb_putc(out, (char)o->quote);
+            else if (is_char(c, o->escape)) sb_putc(out, (char)o->escape);
             sb_putc(out, s[i]);
         }
         sb_putc(out, (char)o->quote);
