@@ -7,7 +7,7 @@ CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers -Wshadow=local
 CPPFLAGS := -Isrc -I/usr/include/postgresql -I/usr/include/mariadb -D_GNU_SOURCE
 LDLIBS   := -lsqlite3 -lxxhash -lpcre2-8 -lrdkafka -lpq -lmariadb -lmosquitto -lm -lpthread
-DEB_PKGS := build-essential libsqlite3-dev libxxhash-dev libpcre2-dev sqlite3 tzdata bc valgrind clang \
+DEB_PKGS := build-essential libsqlite3-dev libxxhash-dev libpcre2-dev sqlite3 tzdata bc valgrind clang time \
             librdkafka-dev libpq-dev libmariadb-dev libmosquitto-dev \
             postgresql-15 postgresql-client-15 mariadb-server mariadb-client mosquitto mosquitto-clients
 
@@ -104,8 +104,8 @@ bench-joins: all
 
 # Kafka JSON -> eddy -> blackhole, and eddy -> PostgreSQL upserts (servers on loopback).
 bench-services: deps all
-	@EDDY=$(BUILD)/eddy bench/kafka_json.sh
-	@EDDY=$(BUILD)/eddy bench/pg_upsert.sh
+	@BUILD=$(BUILD) EDDY=$(BUILD)/eddy bench/kafka_json.sh
+	@BUILD=$(BUILD) EDDY=$(BUILD)/eddy bench/pg_upsert.sh
 
 # libFuzzer targets (clang): build/fuzz/fuzz_{parser,csv,json,timefmt,changelog,message}; run e.g.
 # build/fuzz/fuzz_csv -max_total_time=180 -max_len=4096 CORPUS_DIR

@@ -10,10 +10,13 @@
  * TIMESTAMP_LTZ in json.timestamp-format.standard ('SQL': "2020-12-30 12:13:14.123",
  * 'ISO-8601': "2020-12-30T12:13:14.123"; LTZ values end in 'Z'). A nested object or array in
  * a STRING column becomes its raw JSON text. Strings without escapes are read in place;
- * strings with escapes are unescaped into a scratch buffer. Integers and doubles that need
- * no rounding are converted inline, the rest through value_parse / strtod. A malformed
- * record fails the job with its origin (file:line, or Kafka topic/partition/offset) and
- * column, or is skipped and counted under json.ignore-parse-errors.
+ * strings with escapes are unescaped into a scratch buffer. A row's member names are first
+ * compared in place with the column expected next (members usually come in the table's
+ * order), then looked up. Integers go straight into INT / BIGINT columns in one pass;
+ * doubles that need no rounding are converted inline; the rest go through value_parse /
+ * strtod. A malformed record fails the job with its origin (file:line, or Kafka
+ * topic/partition/offset) and column, or is skipped and counted under
+ * json.ignore-parse-errors.
  *
  * Encoding writes {"col":value,...} per row, TIMESTAMP_LTZ as UTC with 'Z', DECIMAL as Java's
  * BigDecimal.toString does (scientific below 1E-6 unless json.encode.decimal-as-plain-number),
@@ -67,7 +70,11 @@ void json_reader_init(json_reader *r, const schema_t *s, const json_common_opts 
     r->ts_option = xstrdup(key);
     r->name_len = xcalloc(s->ncols ? s->ncols : 1, sizeof *r->name_len);
     r->seen = xcalloc(s->ncols ? s->ncols : 1, 1);
-    for (uint32_t i = 0; i < s->ncols; i++) r->name_len[i] = (uint32_t)strlen(s->names[i]);
+    r->name_plain = xcalloc(s->ncols ? s->ncols : 1, 1);
+    for (uint32_t i = 0; i < s->ncols; i++) {
+        r->name_len[i] = (uint32_t)strlen(s->names[i]);
+        r->name_plain[i] = !strpbrk(s->names[i], "\"\\");
+    }
 }
 
 void json_reader_free(json_reader *r)
@@ -75,14 +82,19 @@ void json_reader_free(json_reader *r)
     free((char *)r->ts_option);
     free(r->name_len);
     free(r->seen);
+    free(r->name_plain);
     sb_free(&r->scratch);
     sb_free(&r->msg);
 }
 
-void json_skip_ws(jcur *c)
+static const uint8_t ws_byte[256] = {[' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1};
+
+static inline void skip_ws(jcur *c)
 {
-    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\r' || *c->p == '\n')) c->p++;
+    while (c->p < c->end && ws_byte[(unsigned char)*c->p]) c->p++;
 }
+
+void json_skip_ws(jcur *c) { skip_ws(c); }
 
 int json_fail(json_reader *r, const jcur *c, const char *what)
 {
@@ -162,20 +174,34 @@ static int read_escape(json_reader *r, jcur *c)
     }
 }
 
+static const uint8_t string_stop[256] = {['"'] = 1, ['\\'] = 1};
+
+/* The first '"' or '\\' in [p, end), or end: byte by byte over a short string's first bytes
+ * (cheaper than a library call), then with memchr. */
+static inline const char *string_stop_at(const char *p, const char *end)
+{
+    const char *short_end = end - p > 32 ? p + 32 : end;
+    for (; p < short_end; p++)
+        if (string_stop[(unsigned char)*p]) return p;
+    if (p == end) return end;
+    const char *quote = memchr(p, '"', (size_t)(end - p));
+    const char *stop = quote ? quote : end;
+    const char *bs = memchr(p, '\\', (size_t)(stop - p));
+    return bs ? bs : stop;
+}
+
 /* A string at c->p (the opening quote): a view of the input when it has no escapes. */
 static int read_string(json_reader *r, jcur *c, const char **s, size_t *n)
 {
     const char *start = ++c->p;
-    const char *quote = memchr(start, '"', (size_t)(c->end - start));
-    const char *stop = quote ? quote : c->end;
-    const char *bs = memchr(start, '\\', (size_t)(stop - start));
-    if (quote && !bs) {
+    const char *stop = string_stop_at(start, c->end);
+    if (stop < c->end && *stop == '"') {
         *s = start;
-        *n = (size_t)(quote - start);
-        c->p = quote + 1;
+        *n = (size_t)(stop - start);
+        c->p = stop + 1;
         return 0;
     }
-    c->p = bs ? bs : c->end;
+    c->p = stop;
     sb_clear(&r->scratch);
     sb_append(&r->scratch, start, (size_t)(c->p - start));
     for (;;) {
@@ -287,34 +313,49 @@ int json_read_value(json_reader *r, jcur *c, jvalue *v)
 
 int json_expect(json_reader *r, jcur *c, char ch, const char *what)
 {
-    json_skip_ws(c);
+    skip_ws(c);
     if (c->p < c->end && *c->p == ch) { c->p++; return 0; }
     return json_fail(r, c, what);
 }
 
-int json_member_next(json_reader *r, jcur *c, uint32_t *count, const char **key, size_t *klen)
+/* Up to the next member's name: 1 with c at its opening quote, 0 past the closing '}', -1. */
+static inline int member_start(json_reader *r, jcur *c, uint32_t count)
 {
-    json_skip_ws(c);
-    if (*count > 0) {
+    skip_ws(c);
+    if (count > 0) {
         if (c->p < c->end && *c->p == '}') { c->p++; return 0; }
         if (c->p == c->end || *c->p != ',') return json_fail(r, c, "expected ',' or '}'");
         c->p++;
-        json_skip_ws(c);
+        skip_ws(c);
     } else if (c->p < c->end && *c->p == '}') {
         c->p++;
         return 0;
     }
     if (c->p == c->end || *c->p != '"') return json_fail(r, c, "expected a member name in double quotes");
-    if (read_string(r, c, key, klen)) return -1;
-    if (json_expect(r, c, ':', "expected ':' after a member name")) return -1;
-    json_skip_ws(c);
+    return 1;
+}
+
+/* From just past a member's name to its value (white space skipped). */
+static inline int member_value_start(json_reader *r, jcur *c, uint32_t *count)
+{
+    if (c->p < c->end && *c->p == ':') c->p++;
+    else if (json_expect(r, c, ':', "expected ':' after a member name")) return -1;
+    skip_ws(c);
     (*count)++;
     return 1;
 }
 
+int json_member_next(json_reader *r, jcur *c, uint32_t *count, const char **key, size_t *klen)
+{
+    int rc = member_start(r, c, *count);
+    if (rc <= 0) return rc;
+    if (read_string(r, c, key, klen)) return -1;
+    return member_value_start(r, c, count);
+}
+
 int json_element_next(json_reader *r, jcur *c, uint32_t *count)
 {
-    json_skip_ws(c);
+    skip_ws(c);
     if (c->p < c->end && *c->p == ']') {
         c->p++;
         return 0;
@@ -322,7 +363,7 @@ int json_element_next(json_reader *r, jcur *c, uint32_t *count)
     if (*count > 0) {
         if (c->p == c->end || *c->p != ',') return json_fail(r, c, "expected ',' or ']'");
         c->p++;
-        json_skip_ws(c);
+        skip_ws(c);
     }
     if (c->p == c->end || *c->p == ']' || *c->p == ',') return json_fail(r, c, "expected a value");
     (*count)++;
@@ -499,6 +540,28 @@ static int value_into(json_reader *r, chunk_t *out, uint32_t row, uint32_t col, 
     return value_into_general(r, out, row, col, v);
 }
 
+/* An integral number at c->p (at most 19 digits, in range) straight into an INT / BIGINT
+ * column, read once instead of scanned, then converted: 1 when done, 0 for anything else
+ * (c unchanged: the general path reads it and decides). */
+static int integer_into(jcur *c, vector_t *vec, uint32_t row)
+{
+    if (vec->type.id != TY_BIGINT && vec->type.id != TY_INT) return 0;
+    const char *p = c->p, *e = c->end;
+    int neg = p < e && *p == '-';
+    p += neg;
+    const char *digits = p, *max_end = e - p > 19 ? p + 19 : e;
+    uint64_t v = 0;
+    for (; p < max_end && (unsigned)(*p - '0') < 10; p++) v = v * 10 + (uint64_t)(*p - '0');
+    if (p == digits || (p < e && ((unsigned)(*p - '0') < 10 || *p == '.' || *p == 'e' || *p == 'E'))) return 0;
+    if (v > (neg ? UINT64_C(9223372036854775808) : UINT64_C(9223372036854775807))) return 0;
+    int64_t x = neg ? (int64_t)(0 - v) : (int64_t)v;
+    if (vec->type.id == TY_INT && (x < INT32_MIN || x > INT32_MAX)) return 0;
+    vec->nulls[row] = 0;
+    vec->i64[row] = x;
+    c->p = p;
+    return 1;
+}
+
 void json_copy_row(chunk_t *out, uint32_t from, uint32_t to)
 {
     for (uint32_t i = 0; i < out->ncols; i++) vector_copy_row(&out->cols[i], to, &out->cols[i], from, NULL);
@@ -519,6 +582,31 @@ static int fill_missing(json_reader *r, chunk_t *out, uint32_t row, enum json_mi
     return 0;
 }
 
+/* json_member_next for json_read_row, giving the member's column (-1: none) instead of its
+ * name. Members usually come in the table's order, so the name is first compared in place
+ * with the column expected next (a name with '"' or '\\' is always read and looked up). */
+static int member_column_next(json_reader *r, jcur *c, uint32_t *count, int *col)
+{
+    int rc = member_start(r, c, *count);
+    if (rc <= 0) return rc;
+    uint32_t g = r->next_guess, nc = r->schema->ncols;
+    if (g < nc && r->name_plain[g]) {
+        uint32_t n = r->name_len[g];
+        const char *name = c->p + 1;
+        if ((size_t)(c->end - name) > n && name[n] == '"' && memcmp(name, r->schema->names[g], n) == 0) {
+            c->p = name + n + 1;
+            r->next_guess = g + 1 < nc ? g + 1 : 0;
+            *col = (int)g;
+            return member_value_start(r, c, count);
+        }
+    }
+    const char *key;
+    size_t klen;
+    if (read_string(r, c, &key, &klen)) return -1;
+    *col = find_column(r, key, klen);
+    return member_value_start(r, c, count);
+}
+
 int json_read_row(json_reader *r, jcur *c, chunk_t *out, uint32_t row, enum json_missing missing,
                   const char *fail_option)
 {
@@ -526,11 +614,12 @@ int json_read_row(json_reader *r, jcur *c, chunk_t *out, uint32_t row, enum json
     memset(r->seen, 0, out->ncols);
     if (json_expect(r, c, '{', "expected an object")) return -1;
     uint32_t count = 0;
-    const char *key;
-    size_t klen;
-    int more;
-    while ((more = json_member_next(r, c, &count, &key, &klen)) > 0) {
-        int col = find_column(r, key, klen);
+    int more, col;
+    while ((more = member_column_next(r, c, &count, &col)) > 0) {
+        if (col >= 0 && integer_into(c, &out->cols[col], row)) {
+            r->seen[col] = 1;
+            continue;
+        }
         jvalue v;
         if (json_read_value(r, c, &v)) return -1;
         if (col < 0) continue;

@@ -49,6 +49,7 @@ typedef struct json_reader {
     const char *ts_option;       /* "<prefix>.timestamp-format.standard", for messages */
     int ts_standard;
     uint32_t *name_len;          /* strlen of each column name */
+    uint8_t *name_plain;         /* per column: the name has no '"' or '\\' (compared in place) */
     uint8_t *seen;               /* per column: named by the current object */
     uint32_t next_guess;         /* column expected next (members usually come in order) */
     sb_t scratch;                /* the unescaped string being read */

@@ -620,13 +620,12 @@ static int take_record(kafka_source *s, kpart *p, const rd_kafka_message_t *m, c
         mark_done(s, p);
         return 1;
     }
-    int64_t ts = rd_kafka_message_timestamp(m, NULL);
-    if (p->stop_at_ms >= 0 && ts >= p->stop_at_ms) {
+    if (p->stop_at_ms >= 0 && rd_kafka_message_timestamp(m, NULL) >= p->stop_at_ms) {
         mark_done(s, p);
         return 1;
     }
     if (p->skip_before_ms >= 0) {
-        if (ts < p->skip_before_ms) {
+        if (rd_kafka_message_timestamp(m, NULL) < p->skip_before_ms) {
             p->position = m->offset + 1;
             return 1;
         }

@@ -316,6 +316,71 @@ TEST(nested_value_ending_in_backslash)
     chunk_free(c);
 }
 
+/* Member names are compared in place with the column expected next: a longer or shorter name,
+ * an escaped name and names holding '"' or '\' (always looked up) find the right column. */
+TEST(member_names_in_place_and_looked_up)
+{
+    static const char *const names[] = {"id", "na\"me", "sc\\ore"};
+    fixture f;
+    type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_STRING)};
+    fx_init(&f, 3, names, ty, NULL);
+    chunk_t *c = decode_with(&f,
+                             "{\"id\":1,\"na\\\"me\":\"q\",\"sc\\\\ore\":\"b\"}\n"
+                             "{\"i\\u0064\":2,\"idx\":7,\"i\":8}\n"
+                             "{\"idx\":4,\"id\":5,\"id\":6}\n"
+                             "{\"na\":\"x\",\"sc\\\\ore\":\"y\",\"id\":9}\n", 0);
+    CHECK_EQ_STR(all_rows(c), "1|q|b\n2|NULL|NULL\n6|NULL|NULL\n9|NULL|y\n");
+    chunk_free(c);
+    CHECK_EQ_STR(decode_error(&f, "{\"id\":1,\"id"),
+                 "malformed JSON row at /data/f.json:1: unterminated string at column 12");
+    CHECK_EQ_STR(decode_error(&f, "{\"id\" 1}"),
+                 "malformed JSON row at /data/f.json:1: expected ':' after a member name at column 7");
+}
+
+/* Integers read in one pass, both sides of every bound; the rest goes the general way. */
+TEST(integers_at_their_bounds)
+{
+    static const char *const names[] = {"i", "big"};
+    fixture f;
+    type_t ty[] = {type_make(TY_INT), type_make(TY_BIGINT)};
+    fx_init(&f, 2, names, ty, NULL);
+    chunk_t *c = decode_with(&f,
+                             "{\"i\":2147483647,\"big\":9223372036854775807}\n"
+                             "{\"i\":-2147483648,\"big\":-9223372036854775808}\n"
+                             "{\"i\":-0,\"big\":0000000000000000001}\n"
+                             "{\"i\":1.0,\"big\":2E1}\n", 0);
+    CHECK_EQ_STR(all_rows(c), "2147483647|9223372036854775807\n-2147483648|-9223372036854775808\n"
+                              "0|1\n1|20\n");
+    chunk_free(c);
+    CHECK_EQ_STR(decode_error(&f, "{\"i\":2147483648}"),
+                 "malformed JSON row at /data/f.json:1: field 'i' (INT): cannot parse '2147483648'");
+    CHECK_EQ_STR(decode_error(&f, "{\"i\":-2147483649}"),
+                 "malformed JSON row at /data/f.json:1: field 'i' (INT): cannot parse '-2147483649'");
+    CHECK_EQ_STR(decode_error(&f, "{\"big\":9223372036854775808}"),
+                 "malformed JSON row at /data/f.json:1: field 'big' (BIGINT): cannot parse '9223372036854775808'");
+    CHECK_EQ_STR(decode_error(&f, "{\"big\":-9223372036854775809}"),
+                 "malformed JSON row at /data/f.json:1: field 'big' (BIGINT): cannot parse '-9223372036854775809'");
+    CHECK_EQ_STR(decode_error(&f, "{\"big\":-}"), "malformed JSON row at /data/f.json:1: invalid number at column 8");
+    CHECK_EQ_STR(decode_error(&f, "{\"big\":12x}"),
+                 "malformed JSON row at /data/f.json:1: expected ',' or '}' at column 10");
+}
+
+/* Strings are scanned byte by byte over their first 32 bytes, then with memchr. */
+TEST(escapes_before_and_after_32_bytes)
+{
+    fixture f;
+    type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_STRING)};
+    fx_init(&f, 3, names3, ty, NULL);
+    chunk_t *c = decode_with(&f,
+                             "{\"name\":\"0123456789012345678901234567890\\n\",\"score\":\"01234567890123456789012345678901\\t\"}\n"
+                             "{\"name\":\"012345678901234567890123456789012345678\",\"score\":\"\"}\n", 0);
+    CHECK_EQ_STR(all_rows(c), "NULL|0123456789012345678901234567890\n|01234567890123456789012345678901\t\n"
+                              "NULL|012345678901234567890123456789012345678|\n");
+    chunk_free(c);
+    CHECK_EQ_STR(decode_error(&f, "{\"name\":\"012345678901234567890123456789012345678"),
+                 "malformed JSON row at /data/f.json:1: unterminated string at column 49");
+}
+
 int main(void)
 {
     RUN(members_by_name);
@@ -329,5 +394,8 @@ int main(void)
     RUN(encoder);
     RUN(decimal_beyond_precision_is_null);
     RUN(nested_value_ending_in_backslash);
+    RUN(member_names_in_place_and_looked_up);
+    RUN(integers_at_their_bounds);
+    RUN(escapes_before_and_after_32_bytes);
     return CHECK_DONE();
 }
