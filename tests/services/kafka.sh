@@ -4,27 +4,23 @@
 #   kafka.sh start DIR [TOPIC:PARTITIONS ...]   prints the bootstrap address, writes DIR/pid
 #   kafka.sh stop DIR                            stops the cluster by DIR/pid and waits for it
 set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cmd=${1:-}; dir=${2:-}
 [ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: kafka.sh start|stop DIR [TOPIC:PARTITIONS ...]" >&2; exit 2; }
 shift 2
 mock=${KAFKA_MOCK:-${BUILD:-build}/eddy-kafka-mock}
 case $cmd in
 start)
-  [ -x "$mock" ] || { echo "kafka.sh: $mock is not built (make $mock)" >&2; exit 1; }
+  [ -x "$mock" ] || die "$mock is not built (make $mock)"
   mkdir -p "$dir"
   rm -f "$dir/address" "$dir/pid"
   nohup "$mock" --pid-file "$dir/pid" "$@" >"$dir/address" 2>"$dir/log" </dev/null &
-  for _ in $(seq 200); do [ -s "$dir/address" ] && break; sleep 0.05; done
-  [ -s "$dir/address" ] || { echo "kafka.sh: the mock cluster did not start:" >&2; cat "$dir/log" >&2; exit 1; }
+  wait_until 10 test -s "$dir/address" || { echo "kafka.sh: the mock cluster did not start:" >&2; cat "$dir/log" >&2; exit 1; }
   head -n1 "$dir/address"
   ;;
 stop)
-  [ -f "$dir/pid" ] || exit 0
-  pid=$(cat "$dir/pid")
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-  kill -9 "$pid" 2>/dev/null || true
-  rm -f "$dir/pid"
+  stop_pid_file "$dir" TERM 10
   ;;
 *)
   echo "kafka.sh: unknown command '$cmd' (start or stop)" >&2; exit 2

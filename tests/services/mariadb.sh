@@ -13,20 +13,12 @@
 # runs mariadbd --user=root. A commit is not flushed to disk (innodb-flush-log-at-trx-commit=2):
 # it is for tests, not for data. MARIADBD / MARIADB_INSTALL_DB override the programs.
 set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 MARIADBD=${MARIADBD:-$(command -v mariadbd || echo /usr/sbin/mariadbd)}
 MARIADB_INSTALL_DB=${MARIADB_INSTALL_DB:-$(command -v mariadb-install-db || echo /usr/bin/mariadb-install-db)}
 CLIENT=$(command -v mariadb || command -v mysql || true)
-
-die() { echo "mariadb.sh: $*" >&2; exit 1; }
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-pick_port() {
-  local port=$(( 20000 + ($$ * 11 + RANDOM) % 30000 ))
-  while port_in_use "$port"; do port=$(( port + 1 )); done
-  echo "$port"
-}
 
 user_opt() { if [ "$(id -u)" = 0 ]; then echo --user=root; fi; }
 
@@ -65,14 +57,12 @@ start_server() {
   pid=$!
   echo "$pid" >"$dir/pid"
   echo "$port" >"$dir/port"
-  for _ in $(seq 1 300); do
-    kill -0 "$pid" 2>/dev/null || { rm -f "$dir/pid"; return 1; }
-    if root_sql "$dir" -e "SELECT 1" >/dev/null 2>&1; then return 0; fi
-    sleep 0.1
-  done
-  stop_server "$dir"
+  wait_until_ready "$pid" 30 server_answers "$dir" && return 0
+  if process_gone "$pid"; then rm -f "$dir/pid"; else stop_server "$dir"; fi
   return 1
 }
+
+server_answers() { root_sql "$1" -e "SELECT 1" >/dev/null 2>&1; }
 
 create_users() {
   root_sql "$1" -e "CREATE DATABASE eddy CHARACTER SET utf8mb4;
@@ -82,27 +72,7 @@ create_users() {
     GRANT ALL ON *.* TO 'eddy_pw'@'127.0.0.1';"
 }
 
-wait_exit() {
-  local pid=$1
-  for _ in $(seq 1 300); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
-}
-
-stop_server() {
-  local dir=$1 pid
-  [ -f "$dir/pid" ] || return 0
-  pid=$(cat "$dir/pid")
-  kill -TERM "$pid" 2>/dev/null || true
-  wait_exit "$pid"
-  rm -f "$dir/pid"
-}
+stop_server() { stop_pid_file "$1" TERM 30; }
 
 cmd=${1:-}; dir=${2:-}
 [ -n "$cmd" ] && [ -n "$dir" ] || die "usage: mariadb.sh start|restart|stop DIR"
@@ -110,22 +80,10 @@ case $cmd in
   start)
     dir=$(mkdir -p "$dir" && cd "$dir" && pwd)
     init_datadir "$dir"
-    for _ in 1 2 3 4 5; do
-      port=$(pick_port)
-      if start_server "$dir" "$port"; then
-        create_users "$dir"
-        echo "127.0.0.1:$port"
-        exit 0
-      fi
-    done
-    cat "$dir/server.log" >&2 2>/dev/null || true
-    die "the server did not start"
+    start_database "$dir" create_users
     ;;
   restart)
-    dir=$(cd "$dir" && pwd)
-    stop_server "$dir"
-    start_server "$dir" "$(cat "$dir/port")" || { cat "$dir/server.log" >&2; die "the server did not restart"; }
-    echo "127.0.0.1:$(cat "$dir/port")"
+    restart_database "$(cd "$dir" && pwd)"
     ;;
   stop)
     [ -d "$dir" ] || exit 0

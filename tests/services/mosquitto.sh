@@ -19,22 +19,14 @@
 # DIR/mosquitto.log. As root it drops to its own user, so the files it opens after that are
 # made readable and writable for it. MOSQUITTO overrides the broker binary.
 set -euo pipefail
-
-die() { echo "mosquitto.sh: $*" >&2; exit 1; }
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 find_broker() {
   if [ -n "${MOSQUITTO:-}" ]; then echo "$MOSQUITTO"; return; fi
   command -v mosquitto 2>/dev/null && return
   [ -x /usr/sbin/mosquitto ] && { echo /usr/sbin/mosquitto; return; }
   die "mosquitto is not installed (Debian: apt-get install mosquitto)"
-}
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-pick_port() {
-  local port=$(( 20000 + ($$ * 7 + RANDOM) % 30000 ))
-  while port_in_use "$port" || port_in_use $(( port + 1 )); do port=$(( port + 2 )); done
-  echo "$port"
 }
 
 write_config() {
@@ -71,35 +63,15 @@ start_broker() {
   local dir=$1 port=$2 broker=$3 pid
   "$broker" -c "$dir/mosquitto.conf" >"$dir/stderr.log" 2>&1 &
   pid=$!
-  for _ in $(seq 1 100); do
-    if port_in_use "$port"; then
-      echo "$pid" >"$dir/pid"
-      return 0
-    fi
-    kill -0 "$pid" 2>/dev/null || return 1
-    sleep 0.05
-  done
+  if wait_until_ready "$pid" 5 port_in_use "$port"; then
+    echo "$pid" >"$dir/pid"
+    return 0
+  fi
   kill "$pid" 2>/dev/null || true
   return 1
 }
 
-stop_broker() {
-  local dir=$1 pid
-  [ -f "$dir/pid" ] || return 0
-  pid=$(cat "$dir/pid")
-  kill -TERM "$pid" 2>/dev/null || true
-  wait_exit "$pid"
-  rm -f "$dir/pid"
-}
-
-wait_exit() {
-  local pid=$1
-  for _ in $(seq 1 100); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.05
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-}
+stop_broker() { stop_pid_file "$1" TERM 5; }
 
 cmd=${1:-}; dir=${2:-}
 [ -n "$cmd" ] && [ -n "$dir" ] || die "usage: mosquitto.sh start DIR [USER PASSWORD] | restart DIR | wait-subscribed DIR CLIENT_ID [SECONDS] | stop DIR"
@@ -111,12 +83,12 @@ case $cmd in
     dir=$(mkdir -p "$dir" && cd "$dir" && pwd)
     chmod 755 "$dir"
     for _ in 1 2 3 4 5; do
-      port=$(pick_port)
+      port=$(pick_port 2)
       write_config "$dir" "$port" "$user" "$password"
       if start_broker "$dir" "$port" "$broker"; then
         echo "$port" >"$dir/port"
         if [ -n "$user" ]; then
-          for _ in $(seq 1 100); do port_in_use $(( port + 1 )) && break; sleep 0.05; done
+          wait_until 5 port_in_use $(( port + 1 )) || true
           echo "127.0.0.1:$(( port + 1 ))" >"$dir/auth_address"
         fi
         echo "127.0.0.1:$port"
@@ -129,10 +101,7 @@ case $cmd in
   wait-subscribed)
     client=${3:-}; secs=${4:-20}
     [ -n "$client" ] || die "wait-subscribed: CLIENT_ID missing"
-    for _ in $(seq 1 $(( secs * 20 ))); do
-      grep -qF "Sending SUBACK to $client" "$dir/mosquitto.log" 2>/dev/null && exit 0
-      sleep 0.05
-    done
+    wait_until "$secs" grep -qF "Sending SUBACK to $client" "$dir/mosquitto.log" && exit 0
     die "client '$client' did not subscribe within $secs s"
     ;;
   restart)

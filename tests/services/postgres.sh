@@ -13,22 +13,14 @@
 # (PostgreSQL refuses to run as root), so DIR is handed to that user.
 # PGBIN overrides the directory of the server binaries (default: PostgreSQL 15's).
 set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
-
-die() { echo "postgres.sh: $*" >&2; exit 1; }
 
 # Runs a command as the server's user.
 as_owner() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-pick_port() {
-  local port=$(( 20000 + ($$ * 7 + RANDOM) % 30000 ))
-  while port_in_use "$port"; do port=$(( port + 1 )); done
-  echo "$port"
 }
 
 init_cluster() {
@@ -72,25 +64,8 @@ create_roles() {
   psql_in "$dir" eddy -c "GRANT ALL ON SCHEMA public TO eddy_pw" >/dev/null
 }
 
-wait_exit() {
-  local pid=$1
-  for _ in $(seq 1 300); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  kill -QUIT "$pid" 2>/dev/null || true
-  sleep 0.5
-  kill -KILL "$pid" 2>/dev/null || true
-}
-
-stop_server() {
-  local dir=$1 pid
-  [ -f "$dir/pid" ] || return 0
-  pid=$(cat "$dir/pid")
-  kill -INT "$pid" 2>/dev/null || true          # SIGINT = "fast" shutdown
-  wait_exit "$pid"
-  rm -f "$dir/pid"
-}
+# SIGINT is a "fast" shutdown, SIGQUIT an immediate one.
+stop_server() { stop_pid_file "$1" INT 30 QUIT; }
 
 cmd=${1:-}; dir=${2:-}
 [ -n "$cmd" ] && [ -n "$dir" ] || die "usage: postgres.sh start|restart|stop DIR"
@@ -98,22 +73,10 @@ case $cmd in
   start)
     dir=$(mkdir -p "$dir" && cd "$dir" && pwd)
     init_cluster "$dir"
-    for _ in 1 2 3 4 5; do
-      port=$(pick_port)
-      if start_server "$dir" "$port"; then
-        create_roles "$dir"
-        echo "127.0.0.1:$port"
-        exit 0
-      fi
-    done
-    cat "$dir/server.log" >&2 2>/dev/null || true
-    die "the server did not start"
+    start_database "$dir" create_roles
     ;;
   restart)
-    dir=$(cd "$dir" && pwd)
-    stop_server "$dir"
-    start_server "$dir" "$(cat "$dir/port")" || { cat "$dir/server.log" >&2; die "the server did not restart"; }
-    echo "127.0.0.1:$(cat "$dir/port")"
+    restart_database "$(cd "$dir" && pwd)"
     ;;
   stop)
     stop_server "$dir"

@@ -5,62 +5,11 @@
  * database.include / table.include filters on both sides of a match, errors naming the
  * message's origin, -2 and messages too big for a chunk, encoding, files). */
 #include "check.h"
+#include "connector_testkit.h"
 #include "connect/format.h"
 #include "base/util.h"
 #include <stdarg.h>
 #include <stdlib.h>
-
-typedef struct fixture {
-    connector_table t;
-    table_option opts[16];
-    char *names[16];
-    type_t types[16];
-} fixture;
-
-static void fx_init(fixture *f, int ncols, const char *const *names, const type_t *types, ...)
-{
-    memset(f, 0, sizeof *f);
-    for (int i = 0; i < ncols; i++) {
-        f->names[i] = (char *)names[i];
-        f->types[i] = types[i];
-    }
-    f->t.name = "products";
-    f->t.span = (span_t){0, 8, 1, 14};
-    f->t.physical.ncols = (uint32_t)ncols;
-    f->t.physical.names = f->names;
-    f->t.physical.types = f->types;
-    va_list ap;
-    va_start(ap, types);
-    const char *k;
-    while ((k = va_arg(ap, const char *)) != NULL) {
-        table_option *o = &f->opts[f->t.nopts];
-        o->key = k;
-        o->value = va_arg(ap, const char *);
-        o->key_span = (span_t){0, (uint32_t)strlen(k), (uint32_t)f->t.nopts + 2, 5};
-        o->value_span = (span_t){0, (uint32_t)strlen(o->value), (uint32_t)f->t.nopts + 2, 30};
-        f->t.nopts++;
-    }
-    va_end(ap);
-    f->t.opts = f->opts;
-}
-
-/* Every row as "+I v1|v2|...\n" (value_format; NULL as "NULL"). */
-static const char *all_rows(const chunk_t *c)
-{
-    static sb_t b;
-    sb_clear(&b);
-    for (uint32_t r = 0; r < c->nrows; r++) {
-        sb_printf(&b, "%s ", row_op_names[c->ops[r]]);
-        for (uint32_t i = 0; i < c->ncols; i++) {
-            value_t v;
-            if (i) sb_putc(&b, '|');
-            vector_get(&c->cols[i], r, &v);
-            value_format(c->cols[i].type, &v, &b);
-        }
-        sb_putc(&b, '\n');
-    }
-    return sb_str(&b);
-}
 
 static int message(decoder_t *d, const char *text, chunk_t *out)
 {
@@ -70,28 +19,11 @@ static int message(decoder_t *d, const char *text, chunk_t *out)
 
 static const char *message_error(decoder_t *d, const char *text, chunk_t *out)
 {
-    static char msg[512];
     uint32_t before = out->nrows;
     err_clear();
     CHECK_EQ_INT(message(d, text, out), -1);
     CHECK_EQ_INT(out->nrows, before);
-    snprintf(msg, sizeof msg, "%s", err_message());
-    err_clear();
-    return msg;
-}
-
-static const char *messages_of(const sb_t *out, const uint32_t *ends, uint32_t n)
-{
-    static sb_t b;
-    sb_clear(&b);
-    uint32_t start = 0;
-    for (uint32_t k = 0; k < n; k++) {
-        sb_putc(&b, '[');
-        sb_append(&b, out->data + start, ends[k] - start);
-        sb_putc(&b, ']');
-        start = ends[k];
-    }
-    return sb_str(&b);
+    return take_error();
 }
 
 /* Decodes text as one file in chunks of `cap` rows; all rows, chunk breaks shown as "--\n". */
@@ -108,7 +40,7 @@ static const char *decode_file(decoder_t *d, const schema_t *s, const char *text
         if (used < 0) break;
         start += (size_t)used;
         if (rounds) sb_puts(&all, "--\n");
-        sb_puts(&all, all_rows(c));
+        sb_puts(&all, all_rows_with_ops(c));
         if (!chunk_full(c)) break;
     }
     chunk_free(c);
@@ -119,18 +51,11 @@ static const char *const product_names[] = {"id", "name", "weight"};
 
 static void products(fixture *f, ...)
 {
-    static type_t ty[3];
-    ty[0] = type_make(TY_BIGINT);
-    ty[1] = type_make(TY_STRING);
-    ty[2] = type_decimal(10, 2);
+    const type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_decimal(10, 2)};
     va_list ap;
     va_start(ap, f);
-    const char *k1 = va_arg(ap, const char *), *v1 = k1 ? va_arg(ap, const char *) : NULL;
-    const char *k2 = k1 ? va_arg(ap, const char *) : NULL, *v2 = k2 ? va_arg(ap, const char *) : NULL;
+    fx_vinit(f, "products", 3, product_names, ty, ap);
     va_end(ap);
-    if (k2) fx_init(f, 3, product_names, ty, k1, v1, k2, v2, NULL);
-    else if (k1) fx_init(f, 3, product_names, ty, k1, v1, NULL);
-    else fx_init(f, 3, product_names, ty, NULL);
 }
 
 /* ---- debezium-json ---- */
@@ -153,7 +78,7 @@ TEST(debezium_ops)
     CHECK_EQ_INT(message(d, "{\"before\":{\"id\":1,\"name\":\"a\",\"weight\":\"1.5\"},\"after\":null,\"op\":\"d\"}", c),
                  1);
     CHECK_EQ_INT(message(d, "{\n  \"op\": \"c\",\n  \"after\": {\n    \"id\": 3\n  }\n}\n", c), 1);
-    CHECK_EQ_STR(all_rows(c), "+I 1|a|1.50\n+I 2|b|NULL\n-U 111|scooter|5.18\n+U 111|scooter|5.15\n-D 1|a|1.50\n"
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I 1|a|1.50\n+I 2|b|NULL\n-U 111|scooter|5.18\n+U 111|scooter|5.15\n-D 1|a|1.50\n"
                               "+I 3|NULL|NULL\n");
     /* tombstones: NULL and empty messages hold no row */
     CHECK_EQ_INT(message(d, NULL, c), 0);
@@ -176,7 +101,7 @@ TEST(debezium_room)
     CHECK_EQ_INT(message(d, "{\"op\":\"c\",\"after\":{\"id\":9}}", c), 1);
     CHECK_EQ_INT(message(d, "{\"op\":\"c\",\"after\":{\"id\":10}}", c), -2);
     CHECK_EQ_INT(message(d, NULL, c), 0);
-    CHECK_EQ_STR(all_rows(c), "-U 111|scooter|5.18\n+U 111|scooter|5.15\n+I 9|NULL|NULL\n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "-U 111|scooter|5.18\n+U 111|scooter|5.15\n+I 9|NULL|NULL\n");
     chunk_free(c);
     decoder_free(d);
 }
@@ -191,7 +116,7 @@ TEST(debezium_schema_include)
     decoder_t *d = format_debezium_json.create_decoder(&f.t);
     chunk_t *c = chunk_new(&f.t.physical, CHUNK_CAP);
     CHECK_EQ_INT(message(d, wrapped, c), 1);
-    CHECK_EQ_STR(all_rows(c), "+I 7|x|0.10\n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I 7|x|0.10\n");
     CHECK_EQ_STR(message_error(d, "{\"before\":null,\"after\":{\"id\":1},\"op\":\"c\"}", c),
                  "malformed Debezium JSON record at topic 'products_binlog' partition 0 offset 42: no \"payload\" "
                  "member (debezium-json.schema-include is true)");
@@ -258,7 +183,7 @@ TEST(debezium_errors)
     CHECK_EQ_INT(message(d, "{\"op\":\"r\",\"after\":{\"id\":5}}", c), 1);
     CHECK_EQ_INT(err_pending(), 0);
     CHECK_EQ_INT(d->skipped, ARRAY_LEN(cases));
-    CHECK_EQ_STR(all_rows(c), "+I 5|NULL|NULL\n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I 5|NULL|NULL\n");
     chunk_free(c);
     decoder_free(d);
 }
@@ -268,7 +193,7 @@ TEST(debezium_timestamps)
     static const char *const names[] = {"id", "ts"};
     type_t ty[] = {type_make(TY_BIGINT), type_timestamp(TY_TIMESTAMP, 3)};
     fixture f;
-    fx_init(&f, 2, names, ty, NULL);
+    fx_init_named(&f, "products", 2, names, ty, NULL);
     decoder_t *d = format_debezium_json.create_decoder(&f.t);
     chunk_t *c = chunk_new(&f.t.physical, CHUNK_CAP);
     CHECK_EQ_STR(message_error(d, "{\"after\":{\"id\":1,\"ts\":\"2020-12-30T12:13:14\"},\"op\":\"c\"}", c),
@@ -276,10 +201,10 @@ TEST(debezium_timestamps)
                  "(TIMESTAMP(3)): cannot parse '2020-12-30T12:13:14' (debezium-json.timestamp-format.standard is "
                  "'SQL')");
     decoder_free(d);
-    fx_init(&f, 2, names, ty, "debezium-json.timestamp-format.standard", "ISO-8601", NULL);
+    fx_init_named(&f, "products", 2, names, ty, "debezium-json.timestamp-format.standard", "ISO-8601", NULL);
     d = format_debezium_json.create_decoder(&f.t);
     CHECK_EQ_INT(message(d, "{\"after\":{\"id\":1,\"ts\":\"2020-12-30T12:13:14.5\"},\"op\":\"c\"}", c), 1);
-    CHECK_EQ_STR(all_rows(c), "+I 1|2020-12-30 12:13:14.500\n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I 1|2020-12-30 12:13:14.500\n");
     encoder_t *e = format_debezium_json.create_encoder(&f.t);
     sb_t out = {0};
     encoder_encode(e, c, &out);
@@ -315,11 +240,11 @@ TEST(debezium_encode)
         CHECK_EQ_INT(decoder_decode_message(d, out.data + start, ends[k] - start, back), 1);
         start = ends[k];
     }
-    CHECK_EQ_STR(all_rows(back), "+I 1|a\"q|1.00\n-D 111|scooter|5.18\n+I 111|scooter|5.15\n-D 1|NULL|0.00\n");
+    CHECK_EQ_STR(all_rows_with_ops(back), "+I 1|a\"q|1.00\n-D 111|scooter|5.18\n+I 111|scooter|5.15\n-D 1|NULL|0.00\n");
     /* files: one event per line */
     sb_clear(&out);
     encoder_encode(e, c, &out);
-    CHECK_EQ_STR(decode_file(d, &f.t.physical, sb_str(&out), CHUNK_CAP), all_rows(back));
+    CHECK_EQ_STR(decode_file(d, &f.t.physical, sb_str(&out), CHUNK_CAP), all_rows_with_ops(back));
     sb_free(&out);
     encoder_free(e);
     chunk_free(back);
@@ -375,7 +300,7 @@ TEST(canal_ops)
                             "\"old\":null}", c),
                  1);
     CHECK_EQ_INT(message(d, "{\"data\":[],\"type\":\"INSERT\"}", c), 0);
-    CHECK_EQ_STR(all_rows(c), "+I 1|a|1.50\n+I 2|NULL|2.00\n"
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I 1|a|1.50\n+I 2|NULL|2.00\n"
                               "-U 111|scooter|5.15\n+U 111|scooter|5.18\n-U 112|NULL|2.00\n+U 112|car|2.50\n"
                               "-D 111|scooter|NULL\n");
     CHECK_EQ_INT(d->skipped, 0);
@@ -454,7 +379,7 @@ TEST(canal_errors)
 TEST(canal_include_filters)
 {
     fixture f;
-    products(&f, "canal-json.database.include", "inv.*", "canal-json.table.include", "prod|products");
+    products(&f, "canal-json.database.include", "inv.*", "canal-json.table.include", "prod|products", NULL);
     decoder_t *d = format_canal_json.create_decoder(&f.t);
     chunk_t *c = chunk_new(&f.t.physical, CHUNK_CAP);
     struct { const char *db, *table; int rows; } cases[] = {
@@ -468,7 +393,7 @@ TEST(canal_include_filters)
                  i, cases[i].db, cases[i].table);
         CHECK_EQ_INT(message(d, msg, c), cases[i].rows);
     }
-    CHECK_EQ_STR(all_rows(c), "+I 0|NULL|NULL\n+I 1|NULL|NULL\n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I 0|NULL|NULL\n+I 1|NULL|NULL\n");
     /* filtered out before the type is looked at, and not counted */
     CHECK_EQ_INT(message(d, "{\"database\":\"other\",\"table\":\"products\",\"type\":\"BOGUS\"}", c), 0);
     CHECK_EQ_INT(d->skipped, 0);

@@ -16,23 +16,6 @@
 
 /* ---- fixtures ---- */
 
-
-static const char *all_rows(const chunk_t *c)
-{
-    static sb_t b;
-    sb_clear(&b);
-    for (uint32_t r = 0; r < c->nrows; r++) {
-        for (uint32_t i = 0; i < c->ncols; i++) {
-            value_t v;
-            if (i) sb_putc(&b, '|');
-            vector_get(&c->cols[i], r, &v);
-            value_format(c->cols[i].type, &v, &b);
-        }
-        sb_putc(&b, '\n');
-    }
-    return sb_str(&b);
-}
-
 static char tmp_root[64];
 
 static const char *tmp_path(const char *name)

@@ -2,108 +2,29 @@
  * header, delimiters, escapes), malformed rows with and without csv.ignore-parse-errors,
  * decoding in arbitrary pieces, option errors, and the encoder. */
 #include "check.h"
+#include "connector_testkit.h"
 #include "connect/format.h"
 #include "base/util.h"
-#include <stdarg.h>
 #include <stdlib.h>
 
-typedef struct fixture {
-    connector_table t;
-    table_option opts[16];
-    char *names[16];
-    type_t types[16];
-} fixture;
-
-/* Columns as parallel arrays; options as key, value pairs ending with NULL. */
-static void fx_init(fixture *f, int ncols, const char *const *names, const type_t *types, ...)
-{
-    memset(f, 0, sizeof *f);
-    for (int i = 0; i < ncols; i++) {
-        f->names[i] = (char *)names[i];
-        f->types[i] = types[i];
-    }
-    f->t.name = "src";
-    f->t.span = (span_t){0, 3, 1, 14};
-    f->t.physical.ncols = (uint32_t)ncols;
-    f->t.physical.names = f->names;
-    f->t.physical.types = f->types;
-    va_list ap;
-    va_start(ap, types);
-    const char *k;
-    while ((k = va_arg(ap, const char *)) != NULL) {
-        table_option *o = &f->opts[f->t.nopts];
-        o->key = k;
-        o->value = va_arg(ap, const char *);
-        o->key_span = (span_t){0, (uint32_t)strlen(k), (uint32_t)f->t.nopts + 2, 5};
-        o->value_span = (span_t){0, (uint32_t)strlen(o->value), (uint32_t)f->t.nopts + 2, 30};
-        f->t.nopts++;
-    }
-    va_end(ap);
-    f->t.opts = f->opts;
-}
-
-/* Row r as "v1|v2|..." with value_format (NULL as "NULL"). */
-static const char *row_text(const chunk_t *c, uint32_t r)
-{
-    static sb_t b;
-    sb_clear(&b);
-    for (uint32_t i = 0; i < c->ncols; i++) {
-        value_t v;
-        if (i) sb_putc(&b, '|');
-        vector_get(&c->cols[i], r, &v);
-        value_format(c->cols[i].type, &v, &b);
-    }
-    return sb_str(&b);
-}
-
-/* All rows as "row\n" lines. */
-static const char *all_rows(const chunk_t *c)
-{
-    static sb_t b;
-    sb_clear(&b);
-    for (uint32_t r = 0; r < c->nrows; r++) {
-        sb_puts(&b, row_text(c, r));
-        sb_putc(&b, '\n');
-    }
-    return sb_str(&b);
-}
-
-/* Decodes text as one file, feeding `piece` bytes at a time (0: all at once), the way the
- * filesystem source does: unconsumed bytes are handed again with more behind them. */
+/* Decodes text as the file /data/f.csv, `piece` bytes at a time (0: all at once). */
 static int decode_text(decoder_t *d, const char *text, size_t piece, chunk_t *out)
 {
-    size_t len = strlen(text), have = 0, start = 0;
-    decoder_begin(d, "/data/f.csv");
-    if (!piece) piece = len ? len : 1;
-    for (;;) {
-        have = MIN(len, have + piece);
-        int eof = have == len;
-        int64_t used = decoder_decode(d, text + start, have - start, eof, out);
-        if (used < 0) return -1;
-        start += (size_t)used;
-        if (eof && (start == len || chunk_full(out))) return 0;
-    }
+    return decode_pieces(d, "/data/f.csv", text, piece, out);
 }
 
 static const char *const names3[] = {"id", "name", "score"};
 
 static chunk_t *decode_with(fixture *f, const char *text, size_t piece)
 {
-    decoder_t *d = format_csv.create_decoder(&f->t);
-    CHECK(d != NULL);
-    if (!d) return NULL;
-    chunk_t *c = chunk_new(&f->t.physical, CHUNK_CAP);
-    int rc = decode_text(d, text, piece, c);
-    CHECK_EQ_INT(rc, 0);
-    decoder_free(d);
-    return c;
+    return decode_fixture(&format_csv, f, "/data/f.csv", text, piece);
 }
 
 TEST(basic_rows)
 {
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE)};
-    fx_init(&f, 3, names3, ty, NULL);
+    fx_init_named(&f, "src", 3, names3, ty, NULL);
     chunk_t *c = decode_with(&f, "1,abc,2.5\n2,def,3\n-7,a long string value here,-0.125\n", 0);
     CHECK_EQ_INT(c->nrows, 3);
     CHECK_EQ_STR(all_rows(c), "1|abc|2.5\n2|def|3.0\n-7|a long string value here|-0.125\n");
@@ -115,7 +36,7 @@ TEST(quoted_fields)
 {
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_STRING)};
-    fx_init(&f, 3, names3, ty, NULL);
+    fx_init_named(&f, "src", 3, names3, ty, NULL);
     const char *text = "1,\"a,b\",x\n"
                        "2,\"he said \"\"hi\"\"\",y\n"
                        "3,\"line1\nline2\",z\n"
@@ -129,7 +50,7 @@ TEST(empty_fields_and_null_literal)
 {
     fixture f;
     type_t ty[] = {type_make(TY_INT), type_make(TY_STRING), type_make(TY_DOUBLE)};
-    fx_init(&f, 3, names3, ty, NULL);
+    fx_init_named(&f, "src", 3, names3, ty, NULL);
     chunk_t *c = decode_with(&f, "1,,\n,x,\n,\"\",4\n", 0);
     CHECK_EQ_STR(all_rows(c), "1||NULL\nNULL|x|NULL\nNULL||4.0\n");
     value_t v;
@@ -137,7 +58,7 @@ TEST(empty_fields_and_null_literal)
     CHECK_EQ_INT(v.null, 0);          /* empty STRING is '', not NULL */
     chunk_free(c);
 
-    fx_init(&f, 3, names3, ty, "csv.null-literal", "n/a", NULL);
+    fx_init_named(&f, "src", 3, names3, ty, "csv.null-literal", "n/a", NULL);
     c = decode_with(&f, "n/a,n/a,1.5\n2,n/ab,n/a\n", 0);
     CHECK_EQ_STR(all_rows(c), "NULL|NULL|1.5\n2|n/ab|NULL\n");
     vector_get(&c->cols[1], 0, &v);
@@ -149,7 +70,7 @@ TEST(crlf_and_last_line_without_newline)
 {
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_STRING)};
-    fx_init(&f, 3, names3, ty, NULL);
+    fx_init_named(&f, "src", 3, names3, ty, NULL);
     chunk_t *c = decode_with(&f, "1,a,b\r\n2,\"q\",\"r\"\r\n3,c,d", 0);
     CHECK_EQ_STR(all_rows(c), "1|a|b\n2|q|r\n3|c|d\n");
     chunk_free(c);
@@ -166,23 +87,23 @@ TEST(blank_lines_comments_and_header)
 {
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_STRING)};
-    fx_init(&f, 3, names3, ty, NULL);
+    fx_init_named(&f, "src", 3, names3, ty, NULL);
     chunk_t *c = decode_with(&f, "\n1,a,b\n\r\n\n2,c,d\n\n", 0);
     CHECK_EQ_STR(all_rows(c), "1|a|b\n2|c|d\n");
     chunk_free(c);
 
-    fx_init(&f, 3, names3, ty, "csv.allow-comments", "true", NULL);
+    fx_init_named(&f, "src", 3, names3, ty, "csv.allow-comments", "true", NULL);
     c = decode_with(&f, "# a comment, with \"quote\n1,a,b\n#2,x,y\n3,c,d", 0);
     CHECK_EQ_STR(all_rows(c), "1|a|b\n3|c|d\n");
     chunk_free(c);
 
-    fx_init(&f, 3, names3, ty, "csv.ignore-first-line", "true", NULL);
+    fx_init_named(&f, "src", 3, names3, ty, "csv.ignore-first-line", "true", NULL);
     c = decode_with(&f, "id,name,score\n1,a,b\n2,c,d\n", 0);
     CHECK_EQ_STR(all_rows(c), "1|a|b\n2|c|d\n");
     chunk_free(c);
 
     /* Without the option a header is a malformed row. */
-    fx_init(&f, 3, names3, ty, NULL);
+    fx_init_named(&f, "src", 3, names3, ty, NULL);
     decoder_t *d = format_csv.create_decoder(&f.t);
     c = chunk_new(&f.t.physical, CHUNK_CAP);
     err_clear();
@@ -197,22 +118,22 @@ TEST(delimiters)
 {
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_STRING)};
-    fx_init(&f, 3, names3, ty, "csv.field-delimiter", "\\t", NULL);
+    fx_init_named(&f, "src", 3, names3, ty, "csv.field-delimiter", "\\t", NULL);
     chunk_t *c = decode_with(&f, "1\ta,b\tc;d\n2\t\"x\ty\"\tz\n", 0);
     CHECK_EQ_STR(all_rows(c), "1|a,b|c;d\n2|x\ty|z\n");
     chunk_free(c);
 
-    fx_init(&f, 3, names3, ty, "csv.field-delimiter", ";", NULL);
+    fx_init_named(&f, "src", 3, names3, ty, "csv.field-delimiter", ";", NULL);
     c = decode_with(&f, "1;a,b;c\n", 0);
     CHECK_EQ_STR(all_rows(c), "1|a,b|c\n");
     chunk_free(c);
 
-    fx_init(&f, 3, names3, ty, "csv.field-delimiter", "\\u0001", NULL);
+    fx_init_named(&f, "src", 3, names3, ty, "csv.field-delimiter", "\\u0001", NULL);
     c = decode_with(&f, "1\001a\001b\n", 0);
     CHECK_EQ_STR(all_rows(c), "1|a|b\n");
     chunk_free(c);
 
-    fx_init(&f, 3, names3, ty, "csv.field-delimiter", "|", NULL);
+    fx_init_named(&f, "src", 3, names3, ty, "csv.field-delimiter", "|", NULL);
     c = decode_with(&f, "7|x|y\n", 0);
     CHECK_EQ_STR(all_rows(c), "7|x|y\n");
     chunk_free(c);
@@ -222,17 +143,17 @@ TEST(quote_and_escape_options)
 {
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_STRING)};
-    fx_init(&f, 3, names3, ty, "csv.quote-character", "'", NULL);
+    fx_init_named(&f, "src", 3, names3, ty, "csv.quote-character", "'", NULL);
     chunk_t *c = decode_with(&f, "1,'a,b','it''s'\n2,\"x\",y\n", 0);
     CHECK_EQ_STR(all_rows(c), "1|a,b|it's\n2|\"x\"|y\n");
     chunk_free(c);
 
-    fx_init(&f, 3, names3, ty, "csv.disable-quote-character", "true", NULL);
+    fx_init_named(&f, "src", 3, names3, ty, "csv.disable-quote-character", "true", NULL);
     c = decode_with(&f, "1,\"a\",b\"\n", 0);
     CHECK_EQ_STR(all_rows(c), "1|\"a\"|b\"\n");
     chunk_free(c);
 
-    fx_init(&f, 3, names3, ty, "csv.escape-character", "\\\\", NULL);
+    fx_init_named(&f, "src", 3, names3, ty, "csv.escape-character", "\\\\", NULL);
     c = decode_with(&f, "1,a\\,b,c\\\\d\n2,\"q\\\"r\",s\n", 0);
     CHECK_EQ_STR(all_rows(c), "1|a,b|c\\d\n2|q\"r|s\n");
     chunk_free(c);
@@ -244,7 +165,7 @@ TEST(types)
     fixture f;
     type_t ty[] = {type_make(TY_BOOLEAN), type_make(TY_DATE), type_decimal(10, 2),
                    type_timestamp(TY_TIMESTAMP, 3), type_timestamp(TY_TIMESTAMP_LTZ, 3), type_make(TY_INT)};
-    fx_init(&f, 6, names, ty, NULL);
+    fx_init_named(&f, "src", 6, names, ty, NULL);
     chunk_t *c = decode_with(&f, "true,2020-12-30,12.345,2020-12-30 12:13:14.123,2020-12-30 12:13:14Z, 42 \n"
                                  "FALSE,1969-12-31,-0.5,2020-12-30T01:02:03,2020-12-30 12:13:14.5Z,-2147483648\n", 0);
     CHECK_EQ_STR(all_rows(c), "TRUE|2020-12-30|12.35|2020-12-30 12:13:14.123|2020-12-30 12:13:14.000|42\n"
@@ -259,7 +180,7 @@ TEST(malformed_rows_fail_with_file_and_line)
     fixture f;
     static const char *const names[] = {"id", "ts"};
     type_t ty[] = {type_make(TY_STRING), type_make(TY_BIGINT)};
-    fx_init(&f, 2, names, ty, NULL);
+    fx_init_named(&f, "src", 2, names, ty, NULL);
     struct { const char *text; const char *msg; } cases[] = {
         {"a,1\nb,abc\n", "malformed CSV row at /data/f.csv:2: field 'ts' (BIGINT): cannot parse 'abc'"},
         {"a,1\n\"x\ny\",2\nc,3,4\n", "malformed CSV row at /data/f.csv:4: expected 2 fields, found 3"},
@@ -288,7 +209,7 @@ TEST(ignore_parse_errors_skips_and_counts)
     fixture f;
     static const char *const names[] = {"id", "ts"};
     type_t ty[] = {type_make(TY_STRING), type_make(TY_BIGINT)};
-    fx_init(&f, 2, names, ty, "csv.ignore-parse-errors", "true", NULL);
+    fx_init_named(&f, "src", 2, names, ty, "csv.ignore-parse-errors", "true", NULL);
     decoder_t *d = format_csv.create_decoder(&f.t);
     chunk_t *c = chunk_new(&f.t.physical, CHUNK_CAP);
     err_clear();
@@ -305,7 +226,7 @@ TEST(pieces_give_the_same_rows)
 {
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_STRING)};
-    fx_init(&f, 3, names3, ty, "csv.allow-comments", "true", NULL);
+    fx_init_named(&f, "src", 3, names3, ty, "csv.allow-comments", "true", NULL);
     const char *text = "# c\r\n1,\"a\"\"b\",c\r\n2,\"multi\nline, with comma\",\"\"\n\n3,x,\"y\r\n\"\r\n4,last,row";
     chunk_t *whole = decode_with(&f, text, 0);
     CHECK_EQ_STR(all_rows(whole), "1|a\"b|c\n2|multi\nline, with comma|\n3|x|y\r\n\n4|last|row\n");
@@ -321,7 +242,7 @@ TEST(stops_when_the_chunk_is_full)
 {
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_STRING)};
-    fx_init(&f, 3, names3, ty, NULL);
+    fx_init_named(&f, "src", 3, names3, ty, NULL);
     decoder_t *d = format_csv.create_decoder(&f.t);
     decoder_begin(d, "x.csv");
     chunk_t *c = chunk_new(&f.t.physical, 2);
@@ -347,20 +268,20 @@ TEST(option_errors)
 {
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_STRING)};
-    fx_init(&f, 3, names3, ty, "csv.field-delimiter", "ab", NULL);
+    fx_init_named(&f, "src", 3, names3, ty, "csv.field-delimiter", "ab", NULL);
     err_clear();
     CHECK(format_csv.create_decoder(&f.t) == NULL);
     CHECK_EQ_STR(err_message(),
                  "option 'csv.field-delimiter' expects a single character such as ',', '\\t' or '\\u0001', got 'ab'");
-    fx_init(&f, 3, names3, ty, "csv.disable-quote-character", "true", "csv.quote-character", "'", NULL);
+    fx_init_named(&f, "src", 3, names3, ty, "csv.disable-quote-character", "true", "csv.quote-character", "'", NULL);
     err_clear();
     CHECK(format_csv.create_decoder(&f.t) == NULL);
     CHECK_EQ_STR(err_message(), "csv.quote-character cannot be set when csv.disable-quote-character is true");
-    fx_init(&f, 3, names3, ty, "csv.ignore-parse-errors", "yes", NULL);
+    fx_init_named(&f, "src", 3, names3, ty, "csv.ignore-parse-errors", "yes", NULL);
     err_clear();
     CHECK(format_csv.create_decoder(&f.t) == NULL);
     CHECK_EQ_STR(err_message(), "option 'csv.ignore-parse-errors' expects 'true' or 'false', got 'yes'");
-    fx_init(&f, 3, names3, ty, "csv.field-delimiter", "\"", NULL);
+    fx_init_named(&f, "src", 3, names3, ty, "csv.field-delimiter", "\"", NULL);
     err_clear();
     CHECK(format_csv.create_decoder(&f.t) == NULL);
     CHECK_EQ_STR(err_message(), "csv.field-delimiter and csv.quote-character must differ");
@@ -374,7 +295,7 @@ TEST(encoder)
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE), type_make(TY_BOOLEAN),
                    type_timestamp(TY_TIMESTAMP, 3), type_timestamp(TY_TIMESTAMP_LTZ, 3), type_decimal(10, 2),
                    type_make(TY_DATE)};
-    fx_init(&f, 8, names, ty, NULL);
+    fx_init_named(&f, "src", 8, names, ty, NULL);
     const char *text = "1,plain,1.5,true,2020-12-30 12:13:14.123,2020-12-30 12:13:14Z,12.50,2020-12-30\n"
                        "2,\"a,b \"\"q\"\"\nnext\",-0.25,false,2020-12-30 12:13:14,2020-12-30 00:00:00.1Z,-1.00,1970-01-01\n"
                        ",,,,,,,\n";
@@ -403,7 +324,7 @@ TEST(encoder)
 
     static const char *const two[] = {"a", "b"};
     type_t t2[] = {type_make(TY_STRING), type_make(TY_STRING)};
-    fx_init(&f, 2, two, t2, "csv.field-delimiter", ";", "csv.null-literal", "\\N", NULL);
+    fx_init_named(&f, "src", 2, two, t2, "csv.field-delimiter", ";", "csv.null-literal", "\\N", NULL);
     c = chunk_new(&f.t.physical, 4);
     value_t vals[2] = {value_null(), value_null()};
     vals[1].null = 0;
@@ -424,7 +345,7 @@ TEST(decimal_beyond_precision_is_null)
     static const char *const names[] = {"id", "dec"};
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_decimal(10, 2)};
-    fx_init(&f, 2, names, ty, NULL);
+    fx_init_named(&f, "src", 2, names, ty, NULL);
     chunk_t *c = decode_with(&f, "1,99999999.99\n2,100000000.00\n3,-99999999.994\n4,-99999999.995\n"
                                  "5,99999999999\n6,1e8\n7,9.999999999e7\n", 0);
     CHECK_EQ_STR(all_rows(c), "1|99999999.99\n2|NULL\n3|-99999999.99\n4|NULL\n5|NULL\n6|NULL\n7|99999999.99\n");

@@ -4,62 +4,10 @@
  * partition and offset, skipped counts, -2 when the chunk is full), and the raw format
  * (charsets, endianness, every fixed width on both sides of its range, files). */
 #include "check.h"
+#include "connector_testkit.h"
 #include "connect/format.h"
 #include "base/util.h"
-#include <stdarg.h>
 #include <stdlib.h>
-
-typedef struct fixture {
-    connector_table t;
-    table_option opts[16];
-    char *names[16];
-    type_t types[16];
-} fixture;
-
-static void fx_init(fixture *f, int ncols, const char *const *names, const type_t *types, ...)
-{
-    memset(f, 0, sizeof *f);
-    for (int i = 0; i < ncols; i++) {
-        f->names[i] = (char *)names[i];
-        f->types[i] = types[i];
-    }
-    f->t.name = "src";
-    f->t.span = (span_t){0, 3, 1, 14};
-    f->t.physical.ncols = (uint32_t)ncols;
-    f->t.physical.names = f->names;
-    f->t.physical.types = f->types;
-    va_list ap;
-    va_start(ap, types);
-    const char *k;
-    while ((k = va_arg(ap, const char *)) != NULL) {
-        table_option *o = &f->opts[f->t.nopts];
-        o->key = k;
-        o->value = va_arg(ap, const char *);
-        o->key_span = (span_t){0, (uint32_t)strlen(k), (uint32_t)f->t.nopts + 2, 5};
-        o->value_span = (span_t){0, (uint32_t)strlen(o->value), (uint32_t)f->t.nopts + 2, 30};
-        f->t.nopts++;
-    }
-    va_end(ap);
-    f->t.opts = f->opts;
-}
-
-/* Every row as "+I v1|v2|...\n" (value_format; NULL as "NULL"). */
-static const char *all_rows(const chunk_t *c)
-{
-    static sb_t b;
-    sb_clear(&b);
-    for (uint32_t r = 0; r < c->nrows; r++) {
-        sb_printf(&b, "%s ", row_op_names[c->ops[r]]);
-        for (uint32_t i = 0; i < c->ncols; i++) {
-            value_t v;
-            if (i) sb_putc(&b, '|');
-            vector_get(&c->cols[i], r, &v);
-            value_format(c->cols[i].type, &v, &b);
-        }
-        sb_putc(&b, '\n');
-    }
-    return sb_str(&b);
-}
 
 /* Decodes one message from topic 'orders' partition 2 offset 1234. */
 static int message(decoder_t *d, const char *text, chunk_t *out)
@@ -71,27 +19,9 @@ static int message(decoder_t *d, const char *text, chunk_t *out)
 /* The error message of a message expected to fail. */
 static const char *message_error(decoder_t *d, const char *text, chunk_t *out)
 {
-    static char msg[512];
     err_clear();
     CHECK_EQ_INT(message(d, text, out), -1);
-    snprintf(msg, sizeof msg, "%s", err_message());
-    err_clear();
-    return msg;
-}
-
-/* The messages encode_each wrote, each as "[text]". */
-static const char *messages_of(const sb_t *out, const uint32_t *ends, uint32_t n)
-{
-    static sb_t b;
-    sb_clear(&b);
-    uint32_t start = 0;
-    for (uint32_t k = 0; k < n; k++) {
-        sb_putc(&b, '[');
-        sb_append(&b, out->data + start, ends[k] - start);
-        sb_putc(&b, ']');
-        start = ends[k];
-    }
-    return sb_str(&b);
+    return take_error();
 }
 
 static const char *const names3[] = {"id", "name", "score"};
@@ -100,7 +30,7 @@ TEST(where_names_the_origin)
 {
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE)};
-    fx_init(&f, 3, names3, ty, NULL);
+    fx_init_named(&f, "src", 3, names3, ty, NULL);
     decoder_t *d = format_json.create_decoder(&f.t);
     sb_t b = {0};
     decoder_where(d, 7, &b);
@@ -146,21 +76,21 @@ TEST(json_messages)
 {
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE)};
-    fx_init(&f, 3, names3, ty, NULL);
+    fx_init_named(&f, "src", 3, names3, ty, NULL);
     decoder_t *d = format_json.create_decoder(&f.t);
     chunk_t *c = chunk_new(&f.t.physical, 3);
     CHECK_EQ_INT(message(d, "{\"id\":1,\"name\":\"a\",\"score\":0.5}", c), 1);
     CHECK_EQ_INT(message(d, "{\n  \"id\": 2,\n  \"name\": \"two\\nlines\"\n}\n", c), 1);
     CHECK_EQ_INT(message(d, NULL, c), 0);
     CHECK_EQ_INT(message(d, " {\"score\":-1e3}\r\n\n", c), 1);
-    CHECK_EQ_STR(all_rows(c), "+I 1|a|0.5\n+I 2|two\nlines|NULL\n+I NULL|NULL|-1000.0\n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I 1|a|0.5\n+I 2|two\nlines|NULL\n+I NULL|NULL|-1000.0\n");
     /* full: -2, nothing appended; a tombstone still appends nothing */
     CHECK_EQ_INT(message(d, "{\"id\":4}", c), -2);
     CHECK_EQ_INT(message(d, NULL, c), 0);
     CHECK_EQ_INT(c->nrows, 3);
     chunk_reset(c);
     CHECK_EQ_INT(message(d, "{\"id\":4}", c), 1);
-    CHECK_EQ_STR(all_rows(c), "+I 4|NULL|NULL\n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I 4|NULL|NULL\n");
     chunk_free(c);
     decoder_free(d);
 }
@@ -169,7 +99,7 @@ TEST(json_message_errors)
 {
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE)};
-    fx_init(&f, 3, names3, ty, NULL);
+    fx_init_named(&f, "src", 3, names3, ty, NULL);
     decoder_t *d = format_json.create_decoder(&f.t);
     chunk_t *c = chunk_new(&f.t.physical, CHUNK_CAP);
     CHECK_EQ_STR(message_error(d, "{\"id\":1,\"nm\":\"a\"x}", c),
@@ -201,7 +131,7 @@ TEST(json_message_ignore_parse_errors)
 {
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE)};
-    fx_init(&f, 3, names3, ty, "json.ignore-parse-errors", "true", NULL);
+    fx_init_named(&f, "src", 3, names3, ty, "json.ignore-parse-errors", "true", NULL);
     decoder_t *d = format_json.create_decoder(&f.t);
     chunk_t *c = chunk_new(&f.t.physical, CHUNK_CAP);
     err_clear();
@@ -211,7 +141,7 @@ TEST(json_message_ignore_parse_errors)
     CHECK_EQ_INT(message(d, "{\"id\":99999999999999999999}", c), 0);
     CHECK_EQ_INT(err_pending(), 0);
     CHECK_EQ_INT(d->skipped, 3);
-    CHECK_EQ_STR(all_rows(c), "+I 2|NULL|NULL\n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I 2|NULL|NULL\n");
     chunk_free(c);
     decoder_free(d);
 }
@@ -223,7 +153,7 @@ TEST(json_number_boundaries)
     static const char *const names[] = {"i", "b", "d"};
     fixture f;
     type_t ty[] = {type_make(TY_INT), type_make(TY_BIGINT), type_make(TY_DOUBLE)};
-    fx_init(&f, 3, names, ty, "json.ignore-parse-errors", "true", NULL);
+    fx_init_named(&f, "src", 3, names, ty, "json.ignore-parse-errors", "true", NULL);
     decoder_t *d = format_json.create_decoder(&f.t);
     chunk_t *c = chunk_new(&f.t.physical, CHUNK_CAP);
     CHECK_EQ_INT(message(d, "{\"i\":2147483647,\"b\":9223372036854775807,\"d\":0.1}", c), 1);
@@ -262,7 +192,7 @@ TEST(json_encode_each)
     static const char *const names[] = {"id", "name", "dec"};
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_decimal(12, 9)};
-    fx_init(&f, 3, names, ty, NULL);
+    fx_init_named(&f, "src", 3, names, ty, NULL);
     decoder_t *d = format_json.create_decoder(&f.t);
     chunk_t *c = chunk_new(&f.t.physical, CHUNK_CAP);
     message(d, "{\"id\":1,\"name\":\"a\\\"b\",\"dec\":0.000000027}", c);
@@ -288,10 +218,10 @@ TEST(json_encode_each)
         CHECK_EQ_INT(decoder_decode_message(d, out.data + start, ends[k] - start, back), 1);
         start = ends[k];
     }
-    CHECK_EQ_STR(all_rows(back), all_rows(c));
+    CHECK_EQ_STR(all_rows_with_ops(back), all_rows_with_ops(c));
     encoder_free(e);
 
-    fx_init(&f, 3, names, ty, "json.encode.decimal-as-plain-number", "true", NULL);
+    fx_init_named(&f, "src", 3, names, ty, "json.encode.decimal-as-plain-number", "true", NULL);
     e = format_json.create_encoder(&f.t);
     sb_clear(&out);
     encoder_encode_each(e, c, &out, ends);
@@ -319,7 +249,7 @@ TEST(csv_messages)
 {
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE)};
-    fx_init(&f, 3, names3, ty, NULL);
+    fx_init_named(&f, "src", 3, names3, ty, NULL);
     decoder_t *d = format_csv.create_decoder(&f.t);
     chunk_t *c = chunk_new(&f.t.physical, 4);
     CHECK_EQ_INT(message(d, "1,abc,2.5", c), 1);
@@ -328,7 +258,7 @@ TEST(csv_messages)
     CHECK_EQ_INT(message(d, "", c), 0);
     CHECK_EQ_INT(message(d, "\n", c), 0);
     CHECK_EQ_INT(message(d, NULL, c), 0);
-    CHECK_EQ_STR(all_rows(c), "+I 1|abc|2.5\n+I 2|two\nlines, quoted|NULL\n+I 3||-1.0\n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I 1|abc|2.5\n+I 2|two\nlines, quoted|NULL\n+I 3||-1.0\n");
     CHECK_EQ_STR(message_error(d, "4,a", c),
                  "malformed CSV record at topic 'orders' partition 2 offset 1234: expected 3 fields, found 2");
     CHECK_EQ_STR(message_error(d, "4,a,1\n5,b,2", c),
@@ -358,7 +288,7 @@ TEST(csv_message_options)
 {
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE)};
-    fx_init(&f, 3, names3, ty, "csv.ignore-parse-errors", "true", "csv.allow-comments", "true",
+    fx_init_named(&f, "src", 3, names3, ty, "csv.ignore-parse-errors", "true", "csv.allow-comments", "true",
             "csv.field-delimiter", ";", NULL);
     decoder_t *d = format_csv.create_decoder(&f.t);
     chunk_t *c = chunk_new(&f.t.physical, CHUNK_CAP);
@@ -369,7 +299,7 @@ TEST(csv_message_options)
     CHECK_EQ_INT(message(d, "7;x;0.5", c), 1);
     CHECK_EQ_INT(err_pending(), 0);
     CHECK_EQ_INT(d->skipped, 2);
-    CHECK_EQ_STR(all_rows(c), "+I 7|x|0.5\n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I 7|x|0.5\n");
     chunk_free(c);
     decoder_free(d);
 }
@@ -380,7 +310,7 @@ TEST(csv_escape_character_round_trip)
 {
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE)};
-    fx_init(&f, 3, names3, ty, "csv.escape-character", "\\\\", NULL);
+    fx_init_named(&f, "src", 3, names3, ty, "csv.escape-character", "\\\\", NULL);
     decoder_t *d = format_csv.create_decoder(&f.t);
     encoder_t *e = format_csv.create_encoder(&f.t);
     chunk_t *c = chunk_new(&f.t.physical, 4), *back = chunk_new(&f.t.physical, 4);
@@ -388,7 +318,7 @@ TEST(csv_escape_character_round_trip)
     CHECK_EQ_INT(message(d, "2,\"x\"\"y\\\\\",3", c), 1);
     CHECK_EQ_INT(message(d, "3,\\,,4", c), 1);
     CHECK_EQ_INT(message(d, "4,plain,5", c), 1);
-    CHECK_EQ_STR(all_rows(c), "+I 1|a\\b|2.0\n+I 2|x\"y\\|3.0\n+I 3|,|4.0\n+I 4|plain|5.0\n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I 1|a\\b|2.0\n+I 2|x\"y\\|3.0\n+I 3|,|4.0\n+I 4|plain|5.0\n");
     sb_t out = {0};
     uint32_t ends[4];
     CHECK_EQ_INT(encoder_encode_each(e, c, &out, ends), 0);
@@ -400,7 +330,7 @@ TEST(csv_escape_character_round_trip)
         CHECK_EQ_INT(decoder_decode_message(d, out.data + start, ends[k] - start, back), 1);
         start = ends[k];
     }
-    CHECK_EQ_STR(all_rows(back), all_rows(c));
+    CHECK_EQ_STR(all_rows_with_ops(back), all_rows_with_ops(c));
     /* files: the same field syntax, one line per row */
     sb_clear(&out);
     CHECK_EQ_INT(encoder_encode(e, c, &out), 0);
@@ -420,7 +350,7 @@ TEST(csv_escaped_carriage_return)
     static const char *const names[] = {"id", "name"};
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING)};
-    fx_init(&f, 2, names, ty, "csv.escape-character", "\\\\", "csv.disable-quote-character", "true", NULL);
+    fx_init_named(&f, "src", 2, names, ty, "csv.escape-character", "\\\\", "csv.disable-quote-character", "true", NULL);
     decoder_t *d = format_csv.create_decoder(&f.t);
     encoder_t *e = format_csv.create_encoder(&f.t);
     chunk_t *c = chunk_new(&f.t.physical, 8), *back = chunk_new(&f.t.physical, 8);
@@ -428,7 +358,7 @@ TEST(csv_escaped_carriage_return)
     CHECK_EQ_INT(message(d, "2,a\r", c), 1);
     CHECK_EQ_INT(message(d, "3,a\\\r\r", c), 1);
     CHECK_EQ_INT(message(d, "4,\\\rb\r\n", c), 1);
-    CHECK_EQ_STR(all_rows(c), "+I 1|a\r\n+I 2|a\n+I 3|a\r\n+I 4|\rb\n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I 1|a\r\n+I 2|a\n+I 3|a\r\n+I 4|\rb\n");
     sb_t out = {0};
     uint32_t ends[4];
     CHECK_EQ_INT(encoder_encode_each(e, c, &out, ends), 0);
@@ -439,13 +369,13 @@ TEST(csv_escaped_carriage_return)
         CHECK_EQ_INT(decoder_decode_message(d, out.data + start, ends[k] - start, back), 1);
         start = ends[k];
     }
-    CHECK_EQ_STR(all_rows(back), all_rows(c));
+    CHECK_EQ_STR(all_rows_with_ops(back), all_rows_with_ops(c));
     /* files: an escaped '\r' before the line end stays, with or without a '\r' of the line end */
     chunk_reset(c);
     decoder_begin(d, "/data/names.csv");
     const char *file = "5,b\\\r\n6,c\\\r\r\n7,d\r\n8,e\\\r";
     CHECK_EQ_INT(decoder_decode(d, file, strlen(file), 1, c), (int64_t)strlen(file));
-    CHECK_EQ_STR(all_rows(c), "+I 5|b\r\n+I 6|c\r\n+I 7|d\n+I 8|e\r\n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I 5|b\r\n+I 6|c\r\n+I 7|d\n+I 8|e\r\n");
     sb_free(&out);
     encoder_free(e);
     chunk_free(back);
@@ -490,11 +420,11 @@ TEST(raw_strings)
 {
     fixture f;
     type_t ty[] = {type_make(TY_STRING)};
-    fx_init(&f, 1, one_name, ty, NULL);
+    fx_init_named(&f, "src", 1, one_name, ty, NULL);
     const char *msgs[] = {"47.29.201.179 - - [28/Feb/2019:13:17:10 +0000] \"GET /?p=1\"\n", "", NULL, "\xc3\xa9t\xc3\xa9"};
     size_t lens[] = {strlen(msgs[0]), 0, 0, 5};
     chunk_t *c = raw_messages(&f, msgs, lens, 4);
-    CHECK_EQ_STR(all_rows(c), "+I 47.29.201.179 - - [28/Feb/2019:13:17:10 +0000] \"GET /?p=1\"\n\n+I \n+I NULL\n"
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I 47.29.201.179 - - [28/Feb/2019:13:17:10 +0000] \"GET /?p=1\"\n\n+I \n+I NULL\n"
                               "+I \xc3\xa9t\xc3\xa9\n");
     encoder_t *e = format_raw.create_encoder(&f.t);
     sb_t out = {0};
@@ -517,11 +447,11 @@ TEST(raw_charsets)
 {
     fixture f;
     type_t ty[] = {type_make(TY_STRING)};
-    fx_init(&f, 1, one_name, ty, "raw.charset", "iso-8859-1", NULL);
+    fx_init_named(&f, "src", 1, one_name, ty, "raw.charset", "iso-8859-1", NULL);
     const char *msgs[] = {"caf\xe9 \x7f\x80\xff"};
     size_t lens[] = {8};
     chunk_t *c = raw_messages(&f, msgs, lens, 1);
-    CHECK_EQ_STR(all_rows(c), "+I caf\xc3\xa9 \x7f\xc2\x80\xc3\xbf\n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I caf\xc3\xa9 \x7f\xc2\x80\xc3\xbf\n");
     chunk_reset(c);
     value_t v = {0};
     v.s = str_cstr("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80x\xff");
@@ -535,11 +465,11 @@ TEST(raw_charsets)
     encoder_free(e);
     chunk_free(c);
 
-    fx_init(&f, 1, one_name, ty, "raw.charset", "US-ASCII", NULL);
+    fx_init_named(&f, "src", 1, one_name, ty, "raw.charset", "US-ASCII", NULL);
     msgs[0] = "a\x7f\x80z";
     lens[0] = 4;
     c = raw_messages(&f, msgs, lens, 1);
-    CHECK_EQ_STR(all_rows(c), "+I a\x7f\xef\xbf\xbdz\n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I a\x7f\xef\xbf\xbdz\n");
     chunk_reset(c);
     chunk_append_values(c, &v, OP_INSERT);
     e = format_raw.create_encoder(&f.t);
@@ -551,12 +481,12 @@ TEST(raw_charsets)
     encoder_free(e);
     chunk_free(c);
 
-    fx_init(&f, 1, one_name, ty, "raw.charset", "UTF-16", NULL);
+    fx_init_named(&f, "src", 1, one_name, ty, "raw.charset", "UTF-16", NULL);
     err_clear();
     CHECK(format_raw.create_decoder(&f.t) == NULL);
     CHECK_EQ_STR(err_message(), "invalid value 'UTF-16' for option 'raw.charset'; valid values: UTF-8, US-ASCII, "
                                 "ISO-8859-1");
-    fx_init(&f, 1, one_name, ty, "raw.endianness", "middle-endian", NULL);
+    fx_init_named(&f, "src", 1, one_name, ty, "raw.endianness", "middle-endian", NULL);
     err_clear();
     CHECK(format_raw.create_encoder(&f.t) == NULL);
     CHECK_EQ_STR(err_message(), "invalid value 'middle-endian' for option 'raw.endianness'; valid values: "
@@ -569,18 +499,18 @@ TEST(raw_columns_and_types)
     static const char *const two[] = {"a", "b"};
     fixture f;
     type_t ty[] = {type_make(TY_INT), type_make(TY_STRING)};
-    fx_init(&f, 2, two, ty, NULL);
+    fx_init_named(&f, "src", 2, two, ty, NULL);
     err_clear();
     CHECK(format_raw.create_decoder(&f.t) == NULL);
     CHECK_EQ_STR(err_message(), "format 'raw' needs exactly one physical column; table 'src' has 2: a INT, b STRING");
     type_t dt[] = {type_make(TY_DATE)};
-    fx_init(&f, 1, one_name, dt, NULL);
+    fx_init_named(&f, "src", 1, one_name, dt, NULL);
     err_clear();
     CHECK(format_raw.create_encoder(&f.t) == NULL);
     CHECK_EQ_STR(err_message(), "format 'raw' does not support type DATE (column 'v' of table 'src'); supported: "
                                 "STRING, BOOLEAN, TINYINT, SMALLINT, INT, BIGINT, FLOAT, DOUBLE");
     type_t dec[] = {type_decimal(10, 2)};
-    fx_init(&f, 1, one_name, dec, NULL);
+    fx_init_named(&f, "src", 1, one_name, dec, NULL);
     err_clear();
     CHECK(format_raw.create_decoder(&f.t) == NULL);
     err_clear();
@@ -591,16 +521,16 @@ TEST(raw_numbers_and_endianness)
 {
     fixture f;
     type_t ty_int[] = {type_make(TY_INT)};
-    fx_init(&f, 1, one_name, ty_int, NULL);
+    fx_init_named(&f, "src", 1, one_name, ty_int, NULL);
     const char *msgs[] = {"\x7f\xff\xff\xff", "\x80\x00\x00\x00", "\x00\x00\x01\x02", "\xff", "\x7f",
                           "\xff\xfe", "\x80\x00"};
     size_t lens[] = {4, 4, 4, 1, 1, 2, 2};
     chunk_t *c = raw_messages(&f, msgs, lens, 7);
-    CHECK_EQ_STR(all_rows(c), "+I 2147483647\n+I -2147483648\n+I 258\n+I -1\n+I 127\n+I -2\n+I -32768\n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I 2147483647\n+I -2147483648\n+I 258\n+I -1\n+I 127\n+I -2\n+I -32768\n");
     chunk_free(c);
-    fx_init(&f, 1, one_name, ty_int, "raw.endianness", "little-endian", NULL);
+    fx_init_named(&f, "src", 1, one_name, ty_int, "raw.endianness", "little-endian", NULL);
     c = raw_messages(&f, msgs, lens, 7);
-    CHECK_EQ_STR(all_rows(c), "+I -129\n+I 128\n+I 33619968\n+I -1\n+I 127\n+I -257\n+I 128\n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I -129\n+I 128\n+I 33619968\n+I -1\n+I 127\n+I -257\n+I 128\n");
     encoder_t *e = format_raw.create_encoder(&f.t);
     sb_t out = {0};
     uint32_t ends[7];
@@ -611,12 +541,12 @@ TEST(raw_numbers_and_endianness)
     chunk_free(c);
 
     type_t ty_big[] = {type_make(TY_BIGINT)};
-    fx_init(&f, 1, one_name, ty_big, NULL);
+    fx_init_named(&f, "src", 1, one_name, ty_big, NULL);
     const char *big[] = {"\x7f\xff\xff\xff\xff\xff\xff\xff", "\x80\x00\x00\x00\x00\x00\x00\x00",
                          "\x00\x00\x00\x00\x00\x00\x00\x00"};
     size_t big_lens[] = {8, 8, 8};
     c = raw_messages(&f, big, big_lens, 3);
-    CHECK_EQ_STR(all_rows(c), "+I 9223372036854775807\n+I -9223372036854775808\n+I 0\n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I 9223372036854775807\n+I -9223372036854775808\n+I 0\n");
     e = format_raw.create_encoder(&f.t);
     sb_clear(&out);
     encoder_encode_each(e, c, &out, ends);
@@ -626,16 +556,16 @@ TEST(raw_numbers_and_endianness)
     chunk_free(c);
 
     type_t ty_dbl[] = {type_make(TY_DOUBLE)};
-    fx_init(&f, 1, one_name, ty_dbl, NULL);
+    fx_init_named(&f, "src", 1, one_name, ty_dbl, NULL);
     const char *dbl[] = {"\x3f\xf8\x00\x00\x00\x00\x00\x00", "\x3f\xc0\x00\x00", "\xc0\x00\x00\x00"};
     size_t dbl_lens[] = {8, 4, 4};
     c = raw_messages(&f, dbl, dbl_lens, 3);
-    CHECK_EQ_STR(all_rows(c), "+I 1.5\n+I 1.5\n+I -2.0\n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I 1.5\n+I 1.5\n+I -2.0\n");
     chunk_free(c);
-    fx_init(&f, 1, one_name, ty_dbl, "raw.endianness", "little-endian", NULL);
+    fx_init_named(&f, "src", 1, one_name, ty_dbl, "raw.endianness", "little-endian", NULL);
     const char *dbl_le[] = {"\x00\x00\x00\x00\x00\x00\xf8\x3f", "\x00\x00\xc0\x3f"};
     c = raw_messages(&f, dbl_le, dbl_lens, 2);
-    CHECK_EQ_STR(all_rows(c), "+I 1.5\n+I 1.5\n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I 1.5\n+I 1.5\n");
     e = format_raw.create_encoder(&f.t);
     sb_clear(&out);
     encoder_encode_each(e, c, &out, ends);
@@ -645,11 +575,11 @@ TEST(raw_numbers_and_endianness)
     chunk_free(c);
 
     type_t ty_bool[] = {type_make(TY_BOOLEAN)};
-    fx_init(&f, 1, one_name, ty_bool, NULL);
+    fx_init_named(&f, "src", 1, one_name, ty_bool, NULL);
     const char *bools[] = {"\x00", "\x01", "\x02"};
     size_t bool_lens[] = {1, 1, 1};
     c = raw_messages(&f, bools, bool_lens, 3);
-    CHECK_EQ_STR(all_rows(c), "+I FALSE\n+I TRUE\n+I TRUE\n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I FALSE\n+I TRUE\n+I TRUE\n");
     e = format_raw.create_encoder(&f.t);
     sb_clear(&out);
     encoder_encode_each(e, c, &out, ends);
@@ -664,7 +594,7 @@ TEST(raw_wrong_sizes)
 {
     fixture f;
     type_t ty_int[] = {type_make(TY_INT)};
-    fx_init(&f, 1, one_name, ty_int, NULL);
+    fx_init_named(&f, "src", 1, one_name, ty_int, NULL);
     CHECK_EQ_STR(raw_error(&f, "\x00\x00\x00", 3), "malformed raw record at topic 'raw' partition 1 offset 5: "
                                                  "expected 4 bytes for INT (1 for TINYINT, 2 for SMALLINT), found 3");
     CHECK_EQ_STR(raw_error(&f, "\x00\x00\x00\x00\x00", 5), "malformed raw record at topic 'raw' partition 1 offset "
@@ -673,17 +603,17 @@ TEST(raw_wrong_sizes)
     CHECK_EQ_STR(raw_error(&f, "", 0), "malformed raw record at topic 'raw' partition 1 offset 5: expected 4 bytes "
                                        "for INT (1 for TINYINT, 2 for SMALLINT), found 0");
     type_t ty_big[] = {type_make(TY_BIGINT)};
-    fx_init(&f, 1, one_name, ty_big, NULL);
+    fx_init_named(&f, "src", 1, one_name, ty_big, NULL);
     CHECK_EQ_STR(raw_error(&f, "1234567", 7), "malformed raw record at topic 'raw' partition 1 offset 5: expected 8 "
                                               "bytes for BIGINT, found 7");
     CHECK_EQ_STR(raw_error(&f, "123456789", 9), "malformed raw record at topic 'raw' partition 1 offset 5: expected "
                                                 "8 bytes for BIGINT, found 9");
     type_t ty_dbl[] = {type_make(TY_DOUBLE)};
-    fx_init(&f, 1, one_name, ty_dbl, NULL);
+    fx_init_named(&f, "src", 1, one_name, ty_dbl, NULL);
     CHECK_EQ_STR(raw_error(&f, "12345", 5), "malformed raw record at topic 'raw' partition 1 offset 5: expected 8 "
                                             "bytes for DOUBLE (4 for FLOAT), found 5");
     type_t ty_bool[] = {type_make(TY_BOOLEAN)};
-    fx_init(&f, 1, one_name, ty_bool, NULL);
+    fx_init_named(&f, "src", 1, one_name, ty_bool, NULL);
     CHECK_EQ_STR(raw_error(&f, "10", 2), "malformed raw record at topic 'raw' partition 1 offset 5: expected 1 byte "
                                          "for BOOLEAN, found 2");
     /* a NULL message is a NULL value whatever the type; a full chunk is -2 */
@@ -691,7 +621,7 @@ TEST(raw_wrong_sizes)
     chunk_t *c = chunk_new(&f.t.physical, 1);
     CHECK_EQ_INT(decoder_decode_message(d, NULL, 0, c), 1);
     CHECK_EQ_INT(decoder_decode_message(d, "\x01", 1, c), -2);
-    CHECK_EQ_STR(all_rows(c), "+I NULL\n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I NULL\n");
     chunk_free(c);
     decoder_free(d);
 }
@@ -700,7 +630,7 @@ TEST(raw_files)
 {
     fixture f;
     type_t ty[] = {type_make(TY_STRING)};
-    fx_init(&f, 1, one_name, ty, NULL);
+    fx_init_named(&f, "src", 1, one_name, ty, NULL);
     decoder_t *d = format_raw.create_decoder(&f.t);
     chunk_t *c = chunk_new(&f.t.physical, 3);
     const char *text = "first line\r\nsecond\n\nlast";
@@ -708,11 +638,11 @@ TEST(raw_files)
     decoder_begin(d, "/data/log.txt");
     int64_t used = decoder_decode(d, text, len, 0, c);
     CHECK_EQ_INT(used, 20);
-    CHECK_EQ_STR(all_rows(c), "+I first line\n+I second\n+I \n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I first line\n+I second\n+I \n");
     chunk_reset(c);
     CHECK_EQ_INT(decoder_decode(d, text + used, len - (size_t)used, 0, c), 0);
     CHECK_EQ_INT(decoder_decode(d, text + used, len - (size_t)used, 1, c), 4);
-    CHECK_EQ_STR(all_rows(c), "+I last\n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I last\n");
     CHECK_EQ_INT(d->line, 4);
     encoder_t *e = format_raw.create_encoder(&f.t);
     sb_t out = {0};
@@ -725,7 +655,7 @@ TEST(raw_files)
     decoder_free(d);
 
     type_t ty_int[] = {type_make(TY_INT)};
-    fx_init(&f, 1, one_name, ty_int, NULL);
+    fx_init_named(&f, "src", 1, one_name, ty_int, NULL);
     d = format_raw.create_decoder(&f.t);
     chunk_free(c);
     c = chunk_new(&f.t.physical, 3);
@@ -734,7 +664,7 @@ TEST(raw_files)
     CHECK_EQ_INT(decoder_decode(d, "\x00\x00\x00\x05\n\x00\x01\x02\n", 9, 1, c), -1);
     CHECK_EQ_STR(err_message(), "malformed raw row at /data/ints.bin:2: expected 4 bytes for INT (1 for TINYINT, 2 "
                                 "for SMALLINT), found 3");
-    CHECK_EQ_STR(all_rows(c), "+I 5\n");
+    CHECK_EQ_STR(all_rows_with_ops(c), "+I 5\n");
     err_clear();
     decoder_free(d);
     chunk_free(c);

@@ -22,7 +22,6 @@ static char address[64];                 /* 127.0.0.1:PORT */
 static char url[128];                    /* jdbc:mysql://127.0.0.1:PORT/eddy */
 static MYSQL *admin;                     /* checks contents, as user 'eddy' */
 
-
 /* Appends a row from '|'-separated cells ("\N" = NULL) parsed with value_parse. */
 static void add_row(chunk_t *c, uint8_t op, const char *cells)
 {
@@ -36,23 +35,6 @@ static void add_row(chunk_t *c, uint8_t op, const char *cells)
         p = end ? end + 1 : p + n;
     }
     chunk_append_values(c, v, op);
-}
-
-static const char *all_rows(const chunk_t *c)
-{
-    static sb_t b;
-    sb_clear(&b);
-    for (uint32_t r = 0; r < c->nrows; r++) {
-        for (uint32_t i = 0; i < c->ncols; i++) {
-            value_t v;
-            if (i) sb_putc(&b, '|');
-            vector_get(&c->cols[i], r, &v);
-            if (v.null) sb_puts(&b, "NULL");
-            else value_format(c->cols[i].type, &v, &b);
-        }
-        sb_putc(&b, '\n');
-    }
-    return sb_str(&b);
 }
 
 /* Rows of a query over the admin connection, cells joined by '|', NULL as "NULL". */

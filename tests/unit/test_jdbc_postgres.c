@@ -161,7 +161,8 @@ static chunk_t *rows(const connector_table *t, const char *text, const char *ops
     return c;
 }
 
-static const char *all_rows(const chunk_t *c)
+/* Every row as "v1|v2|...\n" like all_rows, but intervals as their integer count (as rows() reads them). */
+static const char *all_rows_numeric_intervals(const chunk_t *c)
 {
     static sb_t b;
     sb_clear(&b);
@@ -468,7 +469,7 @@ TEST(names_are_folded_and_quoted_and_schemas_work)
     chunk_t *out = chunk_new(&f.t.physical, 4);
     value_t k = value_i64(7);
     CHECK_OK(l->vt->fetch(l, &k, out));
-    CHECK_EQ_STR(all_rows(out), "7|o'neil \"q\"|TRUE\n");
+    CHECK_EQ_STR(all_rows_numeric_intervals(out), "7|o'neil \"q\"|TRUE\n");
     CHECK_EQ_STR(q("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'eddy test'"), "1\n");
     l->vt->close(l);
     chunk_free(out);
@@ -556,8 +557,8 @@ TEST(every_type_round_trips)
         CHECK_OK(l->vt->fetch(l, k, out));
     }
     char expect[4096];
-    snprintf(expect, sizeof expect, "%s", all_rows(c));
-    CHECK_EQ_STR(all_rows(out), expect);
+    snprintf(expect, sizeof expect, "%s", all_rows_numeric_intervals(c));
+    CHECK_EQ_STR(all_rows_numeric_intervals(out), expect);
     for (uint32_t r = 0; r < out->nrows && r < 2; r++) {
         CHECK(out->cols[2].f64[r] == c->cols[2].f64[r]);
         CHECK_EQ_INT(out->cols[6].i64[r], c->cols[6].i64[r]);
@@ -570,7 +571,7 @@ TEST(every_type_round_trips)
     CHECK(src != NULL);
     chunk_reset(out);
     while (src && src->vt->next(src, out) == 1) {}
-    CHECK_EQ_STR(all_rows(out), expect);              /* one INSERT: the heap holds them in order */
+    CHECK_EQ_STR(all_rows_numeric_intervals(out), expect);              /* one INSERT: the heap holds them in order */
     if (src) src->vt->close(src);
     value_set_session_tz(tz_get("UTC", NULL, 0));
     chunk_free(out);
@@ -596,7 +597,7 @@ TEST(cells_written_by_others_convert)
     value_t k = value_i64(1);
     CHECK_OK(l->vt->fetch(l, &k, out));
     /* TIMESTAMP(3) shows 3 digits of the stored micros; DECIMAL(10, 2) rounds half up. */
-    CHECK_EQ_STR(all_rows(out), "1|x|1.5|TRUE|2020-01-01|2020-01-01 01:02:03.456|2019-12-31 18:30:00.000|12.35|42|"
+    CHECK_EQ_STR(all_rows_numeric_intervals(out), "1|x|1.5|TRUE|2020-01-01|2020-01-01 01:02:03.456|2019-12-31 18:30:00.000|12.35|42|"
                                 "93600000000|14|v\n");
     CHECK_EQ_INT(out->cols[5].i64[0] % US_PER_SEC, 456789);
     x("UPDATE other SET i = 3000000000");
@@ -625,7 +626,7 @@ TEST(lookup_without_and_with_cache)
     chunk_t *out = chunk_new(&f.t.physical, 16);
     value_t k = value_i64(2);
     CHECK_OK(l->vt->fetch(l, &k, out));
-    CHECK_EQ_STR(all_rows(out), "2|two\n2|deux\n");
+    CHECK_EQ_STR(all_rows_numeric_intervals(out), "2|two\n2|deux\n");
     chunk_reset(out);
     k = value_i64(9);
     CHECK_OK(l->vt->fetch(l, &k, out));
@@ -633,7 +634,7 @@ TEST(lookup_without_and_with_cache)
     x("UPDATE dim SET name = 'uno' WHERE id = 1");
     k = value_i64(1);
     CHECK_OK(l->vt->fetch(l, &k, out));
-    CHECK_EQ_STR(all_rows(out), "1|uno\n");                 /* no cache: sees the change */
+    CHECK_EQ_STR(all_rows_numeric_intervals(out), "1|uno\n");                 /* no cache: sees the change */
     chunk_reset(out);
     k = value_null();
     CHECK_OK(l->vt->fetch(l, &k, out));
@@ -655,14 +656,14 @@ TEST(lookup_without_and_with_cache)
     l->vt->fetch(l, &k, out);
     k = value_i64(9);
     l->vt->fetch(l, &k, out);
-    CHECK_EQ_STR(all_rows(out), "1|uno\n1|uno\n");
+    CHECK_EQ_STR(all_rows_numeric_intervals(out), "1|uno\n1|uno\n");
     chunk_reset(out);
     fake_now += US_PER_SEC;
     k = value_i64(1);
     l->vt->fetch(l, &k, out);
     k = value_i64(9);
     l->vt->fetch(l, &k, out);
-    CHECK_EQ_STR(all_rows(out), "1|eins\n9|nine\n");
+    CHECK_EQ_STR(all_rows_numeric_intervals(out), "1|eins\n9|nine\n");
     l->vt->close(l);
 
     /* More rows than the output has room for. */
@@ -915,7 +916,7 @@ TEST(sink_and_lookup_retry_across_a_restart)
     warnings = capture_end();
     CHECK_EQ_INT(rc, 0);
     CHECK(strstr(warnings, "eddy: warning: jdbc lookup of table 't'") == warnings);
-    CHECK_EQ_STR(all_rows(out), "3|c\n3|c\n");
+    CHECK_EQ_STR(all_rows_numeric_intervals(out), "3|c\n3|c\n");
     l->vt->close(l);
     chunk_free(out);
     reconnect_admin();

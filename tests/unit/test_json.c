@@ -2,101 +2,32 @@
  * unknown members, escapes, numbers, nested values into STRING, timestamp standards),
  * malformed lines with and without json.ignore-parse-errors, pieces, and the encoder. */
 #include "check.h"
+#include "connector_testkit.h"
 #include "connect/format.h"
 #include "base/util.h"
-#include <stdarg.h>
 #include <stdlib.h>
 
-typedef struct fixture {
-    connector_table t;
-    table_option opts[16];
-    char *names[16];
-    type_t types[16];
-} fixture;
-
-static void fx_init(fixture *f, int ncols, const char *const *names, const type_t *types, ...)
-{
-    memset(f, 0, sizeof *f);
-    for (int i = 0; i < ncols; i++) {
-        f->names[i] = (char *)names[i];
-        f->types[i] = types[i];
-    }
-    f->t.name = "src";
-    f->t.span = (span_t){0, 3, 1, 14};
-    f->t.physical.ncols = (uint32_t)ncols;
-    f->t.physical.names = f->names;
-    f->t.physical.types = f->types;
-    va_list ap;
-    va_start(ap, types);
-    const char *k;
-    while ((k = va_arg(ap, const char *)) != NULL) {
-        table_option *o = &f->opts[f->t.nopts];
-        o->key = k;
-        o->value = va_arg(ap, const char *);
-        o->key_span = (span_t){0, (uint32_t)strlen(k), (uint32_t)f->t.nopts + 2, 5};
-        o->value_span = (span_t){0, (uint32_t)strlen(o->value), (uint32_t)f->t.nopts + 2, 30};
-        f->t.nopts++;
-    }
-    va_end(ap);
-    f->t.opts = f->opts;
-}
-
-static const char *all_rows(const chunk_t *c)
-{
-    static sb_t b;
-    sb_clear(&b);
-    for (uint32_t r = 0; r < c->nrows; r++) {
-        for (uint32_t i = 0; i < c->ncols; i++) {
-            value_t v;
-            if (i) sb_putc(&b, '|');
-            vector_get(&c->cols[i], r, &v);
-            value_format(c->cols[i].type, &v, &b);
-        }
-        sb_putc(&b, '\n');
-    }
-    return sb_str(&b);
-}
-
+/* Decodes text as the file /data/f.json, `piece` bytes at a time (0: all at once). */
 static int decode_text(decoder_t *d, const char *text, size_t piece, chunk_t *out)
 {
-    size_t len = strlen(text), have = 0, start = 0;
-    decoder_begin(d, "/data/f.json");
-    if (!piece) piece = len ? len : 1;
-    for (;;) {
-        have = MIN(len, have + piece);
-        int eof = have == len;
-        int64_t used = decoder_decode(d, text + start, have - start, eof, out);
-        if (used < 0) return -1;
-        start += (size_t)used;
-        if (eof && (start == len || chunk_full(out))) return 0;
-    }
+    return decode_pieces(d, "/data/f.json", text, piece, out);
 }
 
 static chunk_t *decode_with(fixture *f, const char *text, size_t piece)
 {
-    decoder_t *d = format_json.create_decoder(&f->t);
-    CHECK(d != NULL);
-    if (!d) return NULL;
-    chunk_t *c = chunk_new(&f->t.physical, CHUNK_CAP);
-    CHECK_EQ_INT(decode_text(d, text, piece, c), 0);
-    decoder_free(d);
-    return c;
+    return decode_fixture(&format_json, f, "/data/f.json", text, piece);
 }
 
 /* The error text of decoding `text` (expected to fail). */
 static const char *decode_error(fixture *f, const char *text)
 {
-    static char msg[512];
     decoder_t *d = format_json.create_decoder(&f->t);
     chunk_t *c = chunk_new(&f->t.physical, CHUNK_CAP);
     err_clear();
-    int rc = decode_text(d, text, 0, c);
-    CHECK_EQ_INT(rc, -1);
-    snprintf(msg, sizeof msg, "%s", err_message());
-    err_clear();
+    CHECK_EQ_INT(decode_text(d, text, 0, c), -1);
     decoder_free(d);
     chunk_free(c);
-    return msg;
+    return take_error();
 }
 
 static const char *const names3[] = {"id", "name", "score"};
@@ -105,7 +36,7 @@ TEST(members_by_name)
 {
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE)};
-    fx_init(&f, 3, names3, ty, NULL);
+    fx_init_named(&f, "src", 3, names3, ty, NULL);
     chunk_t *c = decode_with(&f,
                              "{\"id\":1,\"name\":\"abc\",\"score\":2.5}\n"
                              "{ \"score\" : -1e2 , \"extra\": {\"a\":[1,2,{\"b\":\"}\"}]}, \"id\" : 2 }\r\n"
@@ -120,7 +51,7 @@ TEST(strings_and_escapes)
 {
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_STRING)};
-    fx_init(&f, 3, names3, ty, NULL);
+    fx_init_named(&f, "src", 3, names3, ty, NULL);
     chunk_t *c = decode_with(&f,
                              "{\"id\":1,\"name\":\"a\\\"b\\\\c\\/d\\n\\t\",\"score\":\"\\u00e9\\u4e2d\\ud83d\\ude00\"}\n"
                              "{\"id\":2,\"name\":\"\",\"score\":\"plain text longer than twelve\"}\n", 0);
@@ -134,7 +65,7 @@ TEST(values_into_types)
     fixture f;
     type_t ty[] = {type_make(TY_BOOLEAN), type_make(TY_INT), type_make(TY_BIGINT), type_make(TY_DOUBLE),
                    type_decimal(10, 2), type_make(TY_DATE), type_make(TY_STRING)};
-    fx_init(&f, 7, names, ty, NULL);
+    fx_init_named(&f, "src", 7, names, ty, NULL);
     chunk_t *c = decode_with(&f,
                              "{\"b\":true,\"i\":-7,\"big\":9007199254740993,\"d\":0.1,\"dec\":12.345,\"day\":\"2020-12-30\","
                              "\"s\":{\"k\": [1, \"x\"]}}\n"
@@ -153,7 +84,7 @@ TEST(timestamp_standards)
     static const char *const names[] = {"ts", "ltz"};
     fixture f;
     type_t ty[] = {type_timestamp(TY_TIMESTAMP, 3), type_timestamp(TY_TIMESTAMP_LTZ, 3)};
-    fx_init(&f, 2, names, ty, NULL);
+    fx_init_named(&f, "src", 2, names, ty, NULL);
     chunk_t *c = decode_with(&f, "{\"ts\":\"2020-12-30 12:13:14.123\",\"ltz\":\"2020-12-30 12:13:14.123Z\"}\n", 0);
     CHECK_EQ_STR(all_rows(c), "2020-12-30 12:13:14.123|2020-12-30 12:13:14.123\n");
     CHECK_EQ_INT(c->cols[1].i64[0], 1609330394123000LL);
@@ -162,7 +93,7 @@ TEST(timestamp_standards)
                  "malformed JSON row at /data/f.json:1: field 'ts' (TIMESTAMP(3)): cannot parse "
                  "'2020-12-30T12:13:14.123' (json.timestamp-format.standard is 'SQL')");
 
-    fx_init(&f, 2, names, ty, "json.timestamp-format.standard", "ISO-8601", NULL);
+    fx_init_named(&f, "src", 2, names, ty, "json.timestamp-format.standard", "ISO-8601", NULL);
     c = decode_with(&f, "{\"ts\":\"2020-12-30T12:13:14.123\",\"ltz\":\"2020-12-30T12:13:14Z\"}\n", 0);
     CHECK_EQ_STR(all_rows(c), "2020-12-30 12:13:14.123|2020-12-30 12:13:14.000\n");
     chunk_free(c);
@@ -175,7 +106,7 @@ TEST(malformed_lines)
 {
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE)};
-    fx_init(&f, 3, names3, ty, NULL);
+    fx_init_named(&f, "src", 3, names3, ty, NULL);
     struct { const char *text; const char *msg; } cases[] = {
         {"{\"id\":1}\n{\"id\":\"x\"}", "malformed JSON row at /data/f.json:2: field 'id' (BIGINT): cannot parse 'x'"},
         {"{\"id\" 1}", "malformed JSON row at /data/f.json:1: expected ':' after a member name at column 7"},
@@ -198,14 +129,15 @@ TEST(fail_on_missing_field)
 {
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE)};
-    fx_init(&f, 3, names3, ty, "json.fail-on-missing-field", "true", NULL);
+    fx_init_named(&f, "src", 3, names3, ty, "json.fail-on-missing-field", "true", NULL);
     CHECK_EQ_STR(decode_error(&f, "{\"id\":1,\"name\":null,\"score\":1}\n{\"id\":1,\"score\":2}"),
                  "malformed JSON row at /data/f.json:2: missing field 'name' (json.fail-on-missing-field is true)");
-    fx_init(&f, 3, names3, ty, "json.fail-on-missing-field", "true", "json.ignore-parse-errors", "true", NULL);
+    fx_init_named(&f, "src", 3, names3, ty, "json.fail-on-missing-field", "true",
+            "json.ignore-parse-errors", "true", NULL);
     err_clear();
     CHECK(format_json.create_decoder(&f.t) == NULL);
     CHECK_EQ_STR(err_message(), "json.fail-on-missing-field and json.ignore-parse-errors cannot both be true");
-    fx_init(&f, 3, names3, ty, "json.timestamp-format.standard", "RFC", NULL);
+    fx_init_named(&f, "src", 3, names3, ty, "json.timestamp-format.standard", "RFC", NULL);
     err_clear();
     CHECK(format_json.create_decoder(&f.t) == NULL);
     CHECK_EQ_STR(err_message(), "invalid value 'RFC' for option 'json.timestamp-format.standard'; valid values: SQL, ISO-8601");
@@ -216,7 +148,7 @@ TEST(ignore_parse_errors)
 {
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE)};
-    fx_init(&f, 3, names3, ty, "json.ignore-parse-errors", "true", NULL);
+    fx_init_named(&f, "src", 3, names3, ty, "json.ignore-parse-errors", "true", NULL);
     decoder_t *d = format_json.create_decoder(&f.t);
     chunk_t *c = chunk_new(&f.t.physical, CHUNK_CAP);
     err_clear();
@@ -233,7 +165,7 @@ TEST(pieces_give_the_same_rows)
 {
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE)};
-    fx_init(&f, 3, names3, ty, NULL);
+    fx_init_named(&f, "src", 3, names3, ty, NULL);
     const char *text = "\xEF\xBB\xBF{\"id\":1,\"name\":\"a\\u0041\"}\r\n\n{\"id\":2,\"name\":\"second row text\",\"score\":-0.5}\n"
                        "{\"score\":3}";
     chunk_t *whole = decode_with(&f, text, 0);
@@ -253,7 +185,7 @@ TEST(encoder)
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE), type_make(TY_BOOLEAN),
                    type_timestamp(TY_TIMESTAMP, 3), type_timestamp(TY_TIMESTAMP_LTZ, 3), type_decimal(10, 2),
                    type_make(TY_DATE)};
-    fx_init(&f, 8, names, ty, NULL);
+    fx_init_named(&f, "src", 8, names, ty, NULL);
     const char *text = "{\"id\":1,\"s\":\"q\\\"\\\\\\n\\u0001\xc3\xa9\",\"d\":1e7,\"b\":true,\"ts\":\"2020-12-30 12:13:14.120\","
                        "\"ltz\":\"2020-12-30 12:13:14Z\",\"dec\":-12.5,\"day\":\"2020-12-30\"}\n"
                        "{\"id\":2}\n";
@@ -270,8 +202,8 @@ TEST(encoder)
     chunk_free(again);
     encoder_free(e);
 
-    fx_init(&f, 8, names, ty, "json.timestamp-format.standard", "ISO-8601", "json.encode.ignore-null-fields", "true",
-            NULL);
+    fx_init_named(&f, "src", 8, names, ty, "json.timestamp-format.standard", "ISO-8601",
+            "json.encode.ignore-null-fields", "true", NULL);
     e = format_json.create_encoder(&f.t);
     sb_clear(&out);
     encoder_encode(e, c, &out);
@@ -291,7 +223,7 @@ TEST(decimal_beyond_precision_is_null)
     static const char *const names[] = {"id", "dec"};
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_decimal(10, 2)};
-    fx_init(&f, 2, names, ty, NULL);
+    fx_init_named(&f, "src", 2, names, ty, NULL);
     chunk_t *c = decode_with(&f,
                              "{\"id\":1,\"dec\":99999999.99}\n{\"id\":2,\"dec\":100000000}\n"
                              "{\"id\":3,\"dec\":\"-99999999.994\"}\n{\"id\":4,\"dec\":\"-99999999.995\"}\n"
@@ -306,7 +238,7 @@ TEST(nested_value_ending_in_backslash)
 {
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE)};
-    fx_init(&f, 3, names3, ty, NULL);
+    fx_init_named(&f, "src", 3, names3, ty, NULL);
     CHECK_EQ_STR(decode_error(&f, "{\"name\":[\"\\"),
                  "malformed JSON row at /data/f.json:1: unterminated object or array at column 12");
     CHECK_EQ_STR(decode_error(&f, "{\"name\":[\"\\\n{\"id\":1}"),
@@ -323,7 +255,7 @@ TEST(member_names_in_place_and_looked_up)
     static const char *const names[] = {"id", "na\"me", "sc\\ore"};
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_STRING)};
-    fx_init(&f, 3, names, ty, NULL);
+    fx_init_named(&f, "src", 3, names, ty, NULL);
     chunk_t *c = decode_with(&f,
                              "{\"id\":1,\"na\\\"me\":\"q\",\"sc\\\\ore\":\"b\"}\n"
                              "{\"i\\u0064\":2,\"idx\":7,\"i\":8}\n"
@@ -343,7 +275,7 @@ TEST(integers_at_their_bounds)
     static const char *const names[] = {"i", "big"};
     fixture f;
     type_t ty[] = {type_make(TY_INT), type_make(TY_BIGINT)};
-    fx_init(&f, 2, names, ty, NULL);
+    fx_init_named(&f, "src", 2, names, ty, NULL);
     chunk_t *c = decode_with(&f,
                              "{\"i\":2147483647,\"big\":9223372036854775807}\n"
                              "{\"i\":-2147483648,\"big\":-9223372036854775808}\n"
@@ -370,7 +302,7 @@ TEST(escapes_before_and_after_32_bytes)
 {
     fixture f;
     type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_STRING)};
-    fx_init(&f, 3, names3, ty, NULL);
+    fx_init_named(&f, "src", 3, names3, ty, NULL);
     chunk_t *c = decode_with(&f,
                              "{\"name\":\"0123456789012345678901234567890\\n\",\"score\":\"01234567890123456789012345678901\\t\"}\n"
                              "{\"name\":\"012345678901234567890123456789012345678\",\"score\":\"\"}\n", 0);

@@ -5,6 +5,7 @@
  * plain consumer (keys, partitioners, changelog formats, upsert buffering, transactions,
  * delivery failures); option errors are checked by their text. */
 #include "check.h"
+#include "connector_testkit.h"
 #include "connect/kafka.h"
 #include "base/util.h"
 #include <librdkafka/rdkafka_mock.h>
@@ -19,62 +20,33 @@ static rd_kafka_mock_cluster_t *cluster;
 static rd_kafka_t *cluster_owner;
 static char bootstrap[256];
 
-static int64_t fake_now = 1609330394000000LL;
-static int64_t fake_clock(void) { return fake_now; }
-static exec_ctx test_ctx = {.now_us = fake_clock};
-
-typedef struct fixture {
-    connector_table t;
-    table_option opts[32];
-    char *names[8];
-    type_t types[8];
-    int pk[4];
-} fixture;
-
-/* Columns are "name:TYPE" with TYPE one of BIGINT, INT, STRING, DOUBLE; then key, value option
- * pairs up to NULL. 'properties.bootstrap.servers' is added unless given. */
-static void fx_init(fixture *f, const char *cols, ...)
+/* Table "t" with columns "name:TYPE,..." (TYPE one of BIGINT, INT, STRING, DOUBLE), then key,
+ * value option pairs up to NULL. 'properties.bootstrap.servers' is added unless given. */
+static void kafka_table(fixture *f, const char *cols, ...)
 {
-    memset(f, 0, sizeof *f);
     static char colbuf[16][256];
     static int next_buf;
     char *c = colbuf[next_buf++ % 16];
     snprintf(c, 256, "%s", cols);
-    for (char *tok = strtok(c, ","); tok; tok = strtok(NULL, ",")) {
+    const char *names[16];
+    type_t types[16];
+    int ncols = 0;
+    for (char *tok = strtok(c, ","); tok; tok = strtok(NULL, ","), ncols++) {
         char *colon = strchr(tok, ':');
         *colon = 0;
-        int i = (int)f->t.physical.ncols++;
-        f->names[i] = tok;
+        names[ncols] = tok;
         const char *ty = colon + 1;
-        f->types[i] = type_make(strcmp(ty, "BIGINT") == 0 ? TY_BIGINT : strcmp(ty, "INT") == 0 ? TY_INT
-                                : strcmp(ty, "DOUBLE") == 0 ? TY_DOUBLE : TY_STRING);
+        types[ncols] = type_make(strcmp(ty, "BIGINT") == 0 ? TY_BIGINT : strcmp(ty, "INT") == 0 ? TY_INT
+                                 : strcmp(ty, "DOUBLE") == 0 ? TY_DOUBLE : TY_STRING);
     }
-    f->t.name = "t";
-    f->t.span = (span_t){0, 1, 1, 14};
-    f->t.physical.names = f->names;
-    f->t.physical.types = f->types;
-    f->t.pk = f->pk;
-    f->t.ctx = &test_ctx;
     va_list ap;
     va_start(ap, cols);
-    const char *k;
-    int have_servers = 0;
-    while ((k = va_arg(ap, const char *)) != NULL) {
-        table_option *o = &f->opts[f->t.nopts];
-        o->key = k;
-        o->value = va_arg(ap, const char *);
-        o->key_span = (span_t){0, (uint32_t)strlen(k), (uint32_t)f->t.nopts + 2, 5};
-        o->value_span = (span_t){0, (uint32_t)strlen(o->value), (uint32_t)f->t.nopts + 2, 30};
-        have_servers |= strcmp(k, "properties.bootstrap.servers") == 0;
-        f->t.nopts++;
-    }
+    fx_vinit(f, "t", ncols, names, types, ap);
     va_end(ap);
-    if (!have_servers) f->opts[f->t.nopts++] = (table_option){"properties.bootstrap.servers", bootstrap,
-                                                              {0, 28, 40, 5}, {0, 10, 40, 30}};
-    f->t.opts = f->opts;
+    for (int i = 0; i < f->t.nopts; i++)
+        if (strcmp(f->opts[i].key, "properties.bootstrap.servers") == 0) return;
+    f->opts[f->t.nopts++] = (table_option){"properties.bootstrap.servers", bootstrap, {0, 28, 40, 5}, {0, 10, 40, 30}};
 }
-
-static void fx_pk(fixture *f, int col) { f->pk[f->t.npk++] = col; }
 
 static rd_kafka_t *producer;
 
@@ -230,7 +202,7 @@ TEST(earliest_to_latest_json)
     produce("plain", 0, NULL, "{\"id\":3,\"name\":null}");
     produce_done();
     fixture f;
-    fx_init(&f, "id:BIGINT,name:STRING,price:DOUBLE", "topic", "plain", "format", "json", "scan.startup.mode",
+    kafka_table(&f, "id:BIGINT,name:STRING,price:DOUBLE", "topic", "plain", "format", "json", "scan.startup.mode",
             "earliest-offset", "scan.bounded.mode", "latest-offset", NULL);
     CHECK_EQ_INT(kafka_check_options(&f.t), 0);
     source_t *s = kafka_create_source(&f.t);
@@ -250,7 +222,7 @@ TEST(empty_bounded_source_ends_at_once)
 {
     new_topic("empty", 2);
     fixture f;
-    fx_init(&f, "id:BIGINT", "topic", "empty", "format", "json", "scan.startup.mode", "earliest-offset",
+    kafka_table(&f, "id:BIGINT", "topic", "empty", "format", "json", "scan.startup.mode", "earliest-offset",
             "scan.bounded.mode", "latest-offset", NULL);
     source_t *s = kafka_create_source(&f.t);
     CHECK(s != NULL);
@@ -273,7 +245,7 @@ TEST(splits_are_partitions)
     }
     produce_done();
     fixture f;
-    fx_init(&f, "p:INT,n:INT", "topic", "parts", "format", "json", "scan.startup.mode", "earliest-offset",
+    kafka_table(&f, "p:INT,n:INT", "topic", "parts", "format", "json", "scan.startup.mode", "earliest-offset",
             "scan.bounded.mode", "latest-offset", NULL);
     source_t *s = kafka_create_source(&f.t);
     CHECK(s != NULL);
@@ -309,7 +281,7 @@ TEST(latest_offset_then_new_records)
     produce("latest2", 0, NULL, "{\"id\":1}");
     produce_done();
     fixture f;
-    fx_init(&f, "id:BIGINT", "topic", "latest2", "format", "json", "scan.startup.mode", "latest-offset", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "latest2", "format", "json", "scan.startup.mode", "latest-offset", NULL);
     source_t *s = kafka_create_source(&f.t);
     CHECK(s != NULL);
     if (!s) return;
@@ -338,7 +310,7 @@ TEST(specific_offsets_start_and_stop)
     produce_numbers("specific", 0, 0, 9);           /* offsets 0..9 hold 0..9 */
     produce_numbers("specific", 1, 100, 104);       /* offsets 0..4 hold 100..104 */
     fixture f;
-    fx_init(&f, "id:BIGINT", "topic", "specific", "format", "json", "scan.startup.mode", "specific-offsets",
+    kafka_table(&f, "id:BIGINT", "topic", "specific", "format", "json", "scan.startup.mode", "specific-offsets",
             "scan.startup.specific-offsets", "partition:0,offset:4;partition:1,offset:2", "scan.bounded.mode",
             "specific-offsets", "scan.bounded.specific-offsets", "partition:0,offset:7;partition:1,offset:3", NULL);
     CHECK_EQ_INT(kafka_check_options(&f.t), 0);
@@ -354,7 +326,7 @@ TEST(specific_offsets_start_and_stop)
     s->vt->close(s);
 
     /* A partition without a stop offset is not read. */
-    fx_init(&f, "id:BIGINT", "topic", "specific", "format", "json", "scan.startup.mode", "earliest-offset",
+    kafka_table(&f, "id:BIGINT", "topic", "specific", "format", "json", "scan.startup.mode", "earliest-offset",
             "scan.bounded.mode", "specific-offsets", "scan.bounded.specific-offsets", "partition:1,offset:2", NULL);
     s = kafka_create_source(&f.t);
     CHECK(s != NULL);
@@ -373,7 +345,7 @@ TEST(timestamp_start_and_stop)
     produce_at("times", 0, NULL, "{\"id\":4}", 2500);      /* after the first record at >= 2000: read */
     produce_done();
     fixture f;
-    fx_init(&f, "id:BIGINT", "topic", "times", "format", "json", "scan.startup.mode", "timestamp",
+    kafka_table(&f, "id:BIGINT", "topic", "times", "format", "json", "scan.startup.mode", "timestamp",
             "scan.startup.timestamp-millis", "2000", "scan.bounded.mode", "latest-offset", NULL);
     source_t *s = kafka_create_source(&f.t);
     CHECK(s != NULL);
@@ -381,7 +353,7 @@ TEST(timestamp_start_and_stop)
     CHECK_EQ_STR(read_all(s), "+I|2\n+I|3\n+I|4\n");
     s->vt->close(s);
 
-    fx_init(&f, "id:BIGINT", "topic", "times", "format", "json", "scan.startup.mode", "earliest-offset",
+    kafka_table(&f, "id:BIGINT", "topic", "times", "format", "json", "scan.startup.mode", "earliest-offset",
             "scan.bounded.mode", "timestamp", "scan.bounded.timestamp-millis", "3000", NULL);
     s = kafka_create_source(&f.t);
     CHECK(s != NULL);
@@ -395,7 +367,7 @@ TEST(group_offsets_resume_where_the_group_left)
     new_topic("grouped", 1);
     produce_numbers("grouped", 0, 1, 3);
     fixture f;
-    fx_init(&f, "id:BIGINT", "topic", "grouped", "format", "json", "properties.group.id", "g1",
+    kafka_table(&f, "id:BIGINT", "topic", "grouped", "format", "json", "properties.group.id", "g1",
             "scan.startup.mode", "earliest-offset", "scan.bounded.mode", "latest-offset", NULL);
     source_t *s = kafka_create_source(&f.t);
     CHECK(s != NULL);
@@ -403,7 +375,7 @@ TEST(group_offsets_resume_where_the_group_left)
     CHECK_EQ_STR(read_all(s), "+I|1\n+I|2\n+I|3\n");
     s->vt->close(s);                                         /* commits offset 3 for g1 */
     produce_numbers("grouped", 0, 4, 5);
-    fx_init(&f, "id:BIGINT", "topic", "grouped", "format", "json", "properties.group.id", "g1",
+    kafka_table(&f, "id:BIGINT", "topic", "grouped", "format", "json", "properties.group.id", "g1",
             "scan.startup.mode", "group-offsets", "scan.bounded.mode", "latest-offset", NULL);
     s = kafka_create_source(&f.t);
     CHECK(s != NULL);
@@ -412,7 +384,7 @@ TEST(group_offsets_resume_where_the_group_left)
     s->vt->close(s);
 
     /* Flink's default start is the group's offsets, which need a group. */
-    fx_init(&f, "id:BIGINT", "topic", "grouped", "format", "json", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "grouped", "format", "json", NULL);
     err_clear();
     CHECK(kafka_create_source(&f.t) == NULL);
     CHECK_EQ_STR(err_message(), "kafka source of table 't': scan.startup.mode 'group-offsets' needs the offsets "
@@ -420,14 +392,14 @@ TEST(group_offsets_resume_where_the_group_left)
     err_clear();
 
     /* A group without committed offsets: an error, or auto.offset.reset. */
-    fx_init(&f, "id:BIGINT", "topic", "grouped", "format", "json", "properties.group.id", "g-new",
+    kafka_table(&f, "id:BIGINT", "topic", "grouped", "format", "json", "properties.group.id", "g-new",
             "scan.startup.mode", "group-offsets", "scan.bounded.mode", "latest-offset", NULL);
     err_clear();
     CHECK(kafka_create_source(&f.t) == NULL);
     CHECK_EQ_STR(err_message(), "kafka source of table 't': consumer group 'g-new' has no committed offset for "
                  "topic 'grouped' partition 0 (scan.startup.mode 'group-offsets')");
     err_clear();
-    fx_init(&f, "id:BIGINT", "topic", "grouped", "format", "json", "properties.group.id", "g-new2",
+    kafka_table(&f, "id:BIGINT", "topic", "grouped", "format", "json", "properties.group.id", "g-new2",
             "properties.auto.offset.reset", "earliest", "scan.startup.mode", "group-offsets", "scan.bounded.mode",
             "latest-offset", NULL);
     s = kafka_create_source(&f.t);
@@ -438,7 +410,7 @@ TEST(group_offsets_resume_where_the_group_left)
 
     /* Bounded by the group's committed offsets (g1 is at 5 now). */
     produce_numbers("grouped", 0, 6, 6);
-    fx_init(&f, "id:BIGINT", "topic", "grouped", "format", "json", "properties.group.id", "g1",
+    kafka_table(&f, "id:BIGINT", "topic", "grouped", "format", "json", "properties.group.id", "g1",
             "scan.startup.mode", "specific-offsets", "scan.startup.specific-offsets", "partition:0,offset:3",
             "scan.bounded.mode", "group-offsets", NULL);
     s = kafka_create_source(&f.t);
@@ -458,7 +430,7 @@ TEST(topic_list_and_pattern)
     produce("pattern-no", 0, NULL, "{\"id\":3}");
     produce_done();
     fixture f;
-    fx_init(&f, "id:BIGINT", "topic-pattern", "pat-[0-9]", "format", "json", "scan.startup.mode", "earliest-offset",
+    kafka_table(&f, "id:BIGINT", "topic-pattern", "pat-[0-9]", "format", "json", "scan.startup.mode", "earliest-offset",
             "scan.bounded.mode", "latest-offset", NULL);
     source_t *s = kafka_create_source(&f.t);
     CHECK(s != NULL);
@@ -468,7 +440,7 @@ TEST(topic_list_and_pattern)
     CHECK(strcmp(rows, "+I|1\n+I|2\n") == 0 || strcmp(rows, "+I|2\n+I|1\n") == 0);
     s->vt->close(s);
 
-    fx_init(&f, "id:BIGINT", "topic", "pattern-no; pat-2", "format", "json", "scan.startup.mode",
+    kafka_table(&f, "id:BIGINT", "topic", "pattern-no; pat-2", "format", "json", "scan.startup.mode",
             "earliest-offset", "scan.bounded.mode", "latest-offset", NULL);
     s = kafka_create_source(&f.t);
     CHECK(s != NULL);
@@ -477,7 +449,7 @@ TEST(topic_list_and_pattern)
     CHECK(strcmp(rows, "+I|3\n+I|2\n") == 0 || strcmp(rows, "+I|2\n+I|3\n") == 0);
     s->vt->close(s);
 
-    fx_init(&f, "id:BIGINT", "topic", "pat-1;nope", "format", "json", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "pat-1;nope", "format", "json", NULL);
     err_clear();
     CHECK(kafka_create_source(&f.t) == NULL);
     CHECK(strstr(err_message(), "kafka topic 'nope' of table 't' does not exist; topics on the cluster: ") != NULL);
@@ -490,7 +462,7 @@ TEST(partition_discovery_finds_new_topics)
     produce("disc-a", 0, NULL, "{\"id\":1}");
     produce_done();
     fixture f;
-    fx_init(&f, "id:BIGINT", "topic-pattern", "disc-.*", "format", "json", "scan.startup.mode", "earliest-offset",
+    kafka_table(&f, "id:BIGINT", "topic-pattern", "disc-.*", "format", "json", "scan.startup.mode", "earliest-offset",
             "scan.topic-partition-discovery.interval", "1 s", NULL);
     source_t *s = kafka_create_source(&f.t);
     CHECK(s != NULL);
@@ -513,7 +485,7 @@ TEST(bad_record_fails_with_its_origin)
     produce("bad", 0, NULL, "{\"id\":3}");
     produce_done();
     fixture f;
-    fx_init(&f, "id:BIGINT", "topic", "bad", "format", "json", "scan.startup.mode", "earliest-offset",
+    kafka_table(&f, "id:BIGINT", "topic", "bad", "format", "json", "scan.startup.mode", "earliest-offset",
             "scan.bounded.mode", "latest-offset", NULL);
     source_t *s = kafka_create_source(&f.t);
     CHECK(s != NULL);
@@ -526,7 +498,7 @@ TEST(bad_record_fails_with_its_origin)
     err_clear();
     s->vt->close(s);
 
-    fx_init(&f, "id:BIGINT", "topic", "bad", "format", "json", "json.ignore-parse-errors", "true",
+    kafka_table(&f, "id:BIGINT", "topic", "bad", "format", "json", "json.ignore-parse-errors", "true",
             "scan.startup.mode", "earliest-offset", "scan.bounded.mode", "latest-offset", NULL);
     CHECK_EQ_INT(kafka_check_options(&f.t), 0);
     s = kafka_create_source(&f.t);
@@ -548,7 +520,7 @@ TEST(key_and_value_parts)
     produce("keyed", 0, "{\"id\":9}", "{\"name\":\"y\"}");
     produce_done();
     fixture f;
-    fx_init(&f, "k_id:BIGINT,name:STRING", "topic", "keyed", "key.format", "json", "key.fields", "k_id",
+    kafka_table(&f, "k_id:BIGINT,name:STRING", "topic", "keyed", "key.format", "json", "key.fields", "k_id",
             "key.fields-prefix", "k_", "value.format", "json", "value.fields-include", "EXCEPT_KEY",
             "value.json.fail-on-missing-field", "false", "scan.startup.mode", "earliest-offset", "scan.bounded.mode",
             "latest-offset", NULL);
@@ -561,7 +533,7 @@ TEST(key_and_value_parts)
     s->vt->close(s);
 
     /* 'ALL': a column in both parts comes from the value. */
-    fx_init(&f, "id:BIGINT,name:STRING", "topic", "keyed", "key.format", "json", "key.fields", "id", "value.format",
+    kafka_table(&f, "id:BIGINT,name:STRING", "topic", "keyed", "key.format", "json", "key.fields", "id", "value.format",
             "json", "scan.startup.mode", "earliest-offset", "scan.bounded.mode", "latest-offset", NULL);
     s = kafka_create_source(&f.t);
     CHECK(s != NULL);
@@ -579,7 +551,7 @@ TEST(upsert_source_tombstones)
     produce("up", 1, "{\"id\":2}", "{\"name\":\"c\",\"n\":3}");
     produce_done();
     fixture f;
-    fx_init(&f, "id:BIGINT,name:STRING,n:INT", "connector", "upsert-kafka", "topic", "up", "key.format", "json",
+    kafka_table(&f, "id:BIGINT,name:STRING,n:INT", "connector", "upsert-kafka", "topic", "up", "key.format", "json",
             "value.format", "json", "value.fields-include", "EXCEPT_KEY", "scan.bounded.mode", "latest-offset", NULL);
     fx_pk(&f, 0);
     CHECK_EQ_INT(upsert_kafka_check_options(&f.t), 0);
@@ -609,7 +581,7 @@ TEST(changelog_records_fill_small_chunks)
     }
     produce_done();
     fixture f;
-    fx_init(&f, "id:BIGINT,n:BIGINT", "topic", "dbz", "format", "debezium-json", "scan.startup.mode",
+    kafka_table(&f, "id:BIGINT,n:BIGINT", "topic", "dbz", "format", "debezium-json", "scan.startup.mode",
             "earliest-offset", "scan.bounded.mode", "latest-offset", NULL);
     source_t *s = kafka_create_source(&f.t);
     CHECK(s != NULL);
@@ -642,9 +614,10 @@ TEST(csv_value_and_bad_keys_skipped)
     produce("csvk", 0, "{\"k\":3}", "3,\"fig, dried\",4");
     produce_done();
     fixture f;
-    fx_init(&f, "k:INT,id:BIGINT,name:STRING,price:DOUBLE", "topic", "csvk", "key.format", "json", "key.fields", "k",
-            "key.json.ignore-parse-errors", "true", "value.format", "csv", "value.fields-include", "EXCEPT_KEY",
-            "scan.startup.mode", "earliest-offset", "scan.bounded.mode", "latest-offset", NULL);
+    kafka_table(&f, "k:INT,id:BIGINT,name:STRING,price:DOUBLE", "topic", "csvk", "key.format", "json",
+            "key.fields", "k", "key.json.ignore-parse-errors", "true", "value.format", "csv",
+            "value.fields-include", "EXCEPT_KEY", "scan.startup.mode", "earliest-offset", "scan.bounded.mode",
+            "latest-offset", NULL);
     CHECK_EQ_INT(kafka_check_options(&f.t), 0);
     source_t *s = kafka_create_source(&f.t);
     CHECK(s != NULL);
@@ -690,7 +663,7 @@ TEST(sink_json_with_key)
 {
     new_topic("out", 1);
     fixture f;
-    fx_init(&f, "id:BIGINT,name:STRING", "topic", "out", "key.format", "json", "key.fields", "id", "value.format",
+    kafka_table(&f, "id:BIGINT,name:STRING", "topic", "out", "key.format", "json", "key.fields", "id", "value.format",
             "json", "sink.partitioner", "default", NULL);
     CHECK_EQ_INT(kafka_check_options(&f.t), 0);
     sink_t *k = kafka_create_sink(&f.t);
@@ -717,7 +690,7 @@ TEST(sink_partitioners)
 {
     new_topic("rr", 3);
     fixture f;
-    fx_init(&f, "id:BIGINT", "topic", "rr", "format", "json", "sink.partitioner", "round-robin", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "rr", "format", "json", "sink.partitioner", "round-robin", NULL);
     sink_t *k = kafka_create_sink(&f.t);
     CHECK(k != NULL);
     if (!k) return;
@@ -727,7 +700,7 @@ TEST(sink_partitioners)
     CHECK_EQ_STR(topic_records("rr", 0), "0|\\N|{\"id\":1}\n0|\\N|{\"id\":4}\n1|\\N|{\"id\":2}\n1|\\N|{\"id\":5}\n"
                  "2|\\N|{\"id\":3}\n2|\\N|{\"id\":6}\n");
     new_topic("fixed", 3);
-    fx_init(&f, "id:BIGINT", "topic", "fixed", "format", "csv", "sink.partitioner", "fixed", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "fixed", "format", "csv", "sink.partitioner", "fixed", NULL);
     k = kafka_create_sink(&f.t);
     CHECK(k != NULL);
     if (!k) return;
@@ -742,7 +715,7 @@ TEST(sink_changelog_format_writes_updates)
 {
     new_topic("cdc", 1);
     fixture f;
-    fx_init(&f, "id:BIGINT,name:STRING", "topic", "cdc", "format", "debezium-json", NULL);
+    kafka_table(&f, "id:BIGINT,name:STRING", "topic", "cdc", "format", "debezium-json", NULL);
     CHECK_EQ_INT(kafka_check_options(&f.t), 0);
     sink_t *k = kafka_create_sink(&f.t);
     CHECK(k != NULL);
@@ -760,7 +733,7 @@ TEST(sink_changelog_format_writes_updates)
     k->vt->close(k);
 
     /* And they read back as the same changelog. */
-    fx_init(&f, "id:BIGINT,name:STRING", "topic", "cdc", "format", "debezium-json", "scan.startup.mode",
+    kafka_table(&f, "id:BIGINT,name:STRING", "topic", "cdc", "format", "debezium-json", "scan.startup.mode",
             "earliest-offset", "scan.bounded.mode", "latest-offset", NULL);
     source_t *s = kafka_create_source(&f.t);
     CHECK(s != NULL);
@@ -774,7 +747,7 @@ TEST(upsert_sink_tombstones_and_buffer)
 {
     new_topic("usink", 1);
     fixture f;
-    fx_init(&f, "id:BIGINT,name:STRING", "connector", "upsert-kafka", "topic", "usink", "key.format", "json",
+    kafka_table(&f, "id:BIGINT,name:STRING", "connector", "upsert-kafka", "topic", "usink", "key.format", "json",
             "value.format", "json", NULL);
     fx_pk(&f, 0);
     sink_t *k = upsert_kafka_create_sink(&f.t);
@@ -796,7 +769,7 @@ TEST(upsert_sink_tombstones_and_buffer)
     chunk_free(c);
 
     new_topic("ubuf", 1);
-    fx_init(&f, "id:BIGINT,name:STRING", "connector", "upsert-kafka", "topic", "ubuf", "key.format", "json",
+    kafka_table(&f, "id:BIGINT,name:STRING", "connector", "upsert-kafka", "topic", "ubuf", "key.format", "json",
             "value.format", "json", "value.fields-include", "EXCEPT_KEY", "sink.buffer-flush.max-rows", "3",
             "sink.buffer-flush.interval", "1 h", NULL);
     fx_pk(&f, 0);
@@ -832,7 +805,7 @@ TEST(exactly_once_commits_on_flush)
 {
     new_topic("txn", 1);
     fixture f;
-    fx_init(&f, "id:BIGINT", "topic", "txn", "format", "json", "sink.delivery-guarantee", "exactly-once",
+    kafka_table(&f, "id:BIGINT", "topic", "txn", "format", "json", "sink.delivery-guarantee", "exactly-once",
             "sink.transactional-id-prefix", "eddy-test", NULL);
     CHECK_EQ_INT(kafka_check_options(&f.t), 0);
     sink_t *k = kafka_create_sink(&f.t);
@@ -852,7 +825,8 @@ TEST(delivery_failure_fails_flush)
 {
     new_topic("refused", 1);
     fixture f;
-    fx_init(&f, "id:BIGINT", "topic", "refused", "format", "json", "properties.message.send.max.retries", "0", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "refused", "format", "json", "properties.message.send.max.retries", "0",
+            NULL);
     sink_t *k = kafka_create_sink(&f.t);
     CHECK(k != NULL);
     if (!k) return;
@@ -876,87 +850,85 @@ static const char *check_error(fixture *f, int upsert)
     err_clear();
     int rc = upsert ? upsert_kafka_check_options(&f->t) : kafka_check_options(&f->t);
     CHECK_EQ_INT(rc, -1);
-    static char msg[1024];
-    snprintf(msg, sizeof msg, "%s", err_message());
-    err_clear();
-    return msg;
+    return take_error();
 }
 
 TEST(option_errors)
 {
     fixture f;
-    fx_init(&f, "id:BIGINT", "topic", "x", "format", "json", "scan.startup.mod", "earliest-offset", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "x", "format", "json", "scan.startup.mod", "earliest-offset", NULL);
     err_clear();
     CHECK_EQ_INT(kafka_check_options(&f.t), -1);
     CHECK(strstr(err_text(), "did you mean 'scan.startup.mode'?") != NULL);
     CHECK(starts_with(err_message(), "unknown option 'scan.startup.mod' for connector 'kafka'; valid options: topic, "));
     err_clear();
 
-    fx_init(&f, "id:BIGINT", "topic", "x", "format", "json", "properties.no.such.thing", "1", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "x", "format", "json", "properties.no.such.thing", "1", NULL);
     CHECK_EQ_STR(check_error(&f, 0), "option 'properties.no.such.thing' is not a Kafka client property librdkafka "
                  "knows: No such configuration property: \"no.such.thing\"");
-    fx_init(&f, "id:BIGINT", "topic", "x", "format", "json", "properties.acks", "some", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "x", "format", "json", "properties.acks", "some", NULL);
     CHECK(starts_with(check_error(&f, 0), "invalid value 'some' for option 'properties.acks': "));
-    fx_init(&f, "id:BIGINT", "topic", "x", "topic-pattern", "y", "format", "json", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "x", "topic-pattern", "y", "format", "json", NULL);
     CHECK_EQ_STR(check_error(&f, 0), "options 'topic' and 'topic-pattern' cannot both be set (table 't')");
-    fx_init(&f, "id:BIGINT", "format", "json", NULL);
+    kafka_table(&f, "id:BIGINT", "format", "json", NULL);
     CHECK_EQ_STR(check_error(&f, 0), "connector 'kafka' requires option 'topic' or 'topic-pattern' (table 't')");
-    fx_init(&f, "id:BIGINT", "topic", "x", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "x", NULL);
     CHECK_EQ_STR(check_error(&f, 0), "connector 'kafka' requires option 'format' or 'value.format' (table 't')");
-    fx_init(&f, "id:BIGINT", "topic", "x", "format", "json", "scan.startup.mode", "specific-offsets",
+    kafka_table(&f, "id:BIGINT", "topic", "x", "format", "json", "scan.startup.mode", "specific-offsets",
             "scan.startup.specific-offsets", "partition:0,offset:x", NULL);
     CHECK_EQ_STR(check_error(&f, 0), "option 'scan.startup.specific-offsets' should follow the format "
                  "'partition:0,offset:42;partition:1,offset:300', but is 'partition:0,offset:x'");
-    fx_init(&f, "id:BIGINT", "topic", "x", "format", "json", "scan.startup.mode", "specific-offsets", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "x", "format", "json", "scan.startup.mode", "specific-offsets", NULL);
     CHECK_EQ_STR(check_error(&f, 0), "'scan.startup.mode' = 'specific-offsets' needs option "
                  "'scan.startup.specific-offsets'");
-    fx_init(&f, "id:BIGINT", "topic", "x", "format", "json", "scan.bounded.mode", "timestamp", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "x", "format", "json", "scan.bounded.mode", "timestamp", NULL);
     CHECK_EQ_STR(check_error(&f, 0), "'scan.bounded.mode' = 'timestamp' needs option 'scan.bounded.timestamp-millis'");
-    fx_init(&f, "id:BIGINT", "topic", "x", "format", "json", "scan.startup.mode", "newest", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "x", "format", "json", "scan.startup.mode", "newest", NULL);
     CHECK_EQ_STR(check_error(&f, 0), "invalid value 'newest' for option 'scan.startup.mode'; valid values: "
                  "earliest-offset, latest-offset, group-offsets, timestamp, specific-offsets");
-    fx_init(&f, "id:BIGINT", "topic", "a;b", "format", "json", "scan.bounded.mode", "specific-offsets",
+    kafka_table(&f, "id:BIGINT", "topic", "a;b", "format", "json", "scan.bounded.mode", "specific-offsets",
             "scan.bounded.specific-offsets", "partition:0,offset:1", NULL);
     CHECK_EQ_STR(check_error(&f, 0), "'scan.bounded.specific-offsets' works with a single topic, but the table reads "
                  "several topics");
-    fx_init(&f, "id:BIGINT", "topic", "x", "format", "json", "key.format", "json", "key.fields", "nope", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "x", "format", "json", "key.format", "json", "key.fields", "nope", NULL);
     CHECK_EQ_STR(check_error(&f, 0), "key field 'nope' in 'key.fields' is not a physical column of table 't'; "
                  "columns: id");
-    fx_init(&f, "id:BIGINT", "topic", "x", "format", "json", "key.format", "json", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "x", "format", "json", "key.format", "json", NULL);
     CHECK_EQ_STR(check_error(&f, 0), "'key.format' needs the key columns named in 'key.fields' (e.g. 'id;name')");
-    fx_init(&f, "id:BIGINT", "topic", "x", "value.format", "json", "key.format", "json", "key.fields", "id",
+    kafka_table(&f, "id:BIGINT", "topic", "x", "value.format", "json", "key.format", "json", "key.fields", "id",
             "key.fields-prefix", "k_", "value.fields-include", "EXCEPT_KEY", NULL);
     CHECK_EQ_STR(check_error(&f, 0), "key column 'id' does not start with the 'key.fields-prefix' 'k_'");
-    fx_init(&f, "k_id:BIGINT", "topic", "x", "value.format", "json", "key.format", "json", "key.fields", "k_id",
+    kafka_table(&f, "k_id:BIGINT", "topic", "x", "value.format", "json", "key.format", "json", "key.fields", "k_id",
             "key.fields-prefix", "k_", NULL);
     CHECK(starts_with(check_error(&f, 0), "'key.fields-prefix' needs 'value.fields-include' = 'EXCEPT_KEY'"));
-    fx_init(&f, "id:BIGINT", "topic", "x", "format", "json", "value.format", "json", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "x", "format", "json", "value.format", "json", NULL);
     CHECK_EQ_STR(check_error(&f, 0), "options 'format' and 'value.format' name the same thing; set only one "
                  "(table 't')");
-    fx_init(&f, "id:BIGINT", "topic", "x", "format", "json", "sink.delivery-guarantee", "exactly-once", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "x", "format", "json", "sink.delivery-guarantee", "exactly-once", NULL);
     CHECK_EQ_STR(check_error(&f, 0), "'exactly-once' delivery needs 'sink.transactional-id-prefix' (the prefix of "
                  "the Kafka transactional ids the sink uses)");
-    fx_init(&f, "id:BIGINT", "topic", "x", "format", "json", "sink.partitioner", "org.example.MyPartitioner", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "x", "format", "json", "sink.partitioner", "org.example.MyPartitioner", NULL);
     CHECK_EQ_STR(check_error(&f, 0), "invalid value 'org.example.MyPartitioner' for option 'sink.partitioner'; valid "
                  "values: default, fixed, round-robin");
-    fx_init(&f, "id:BIGINT", "topic", "x", "format", "json", "topic-pattern", "(", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "x", "format", "json", "topic-pattern", "(", NULL);
     CHECK_EQ_STR(check_error(&f, 0), "options 'topic' and 'topic-pattern' cannot both be set (table 't')");
-    fx_init(&f, "id:BIGINT", "topic-pattern", "(", "format", "json", NULL);
+    kafka_table(&f, "id:BIGINT", "topic-pattern", "(", "format", "json", NULL);
     CHECK(starts_with(check_error(&f, 0), "invalid 'topic-pattern' '(': missing closing parenthesis"));
-    fx_init(&f, "id:BIGINT", "topic", "x", "format", "json", "json.fail-on-missing-feld", "true", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "x", "format", "json", "json.fail-on-missing-feld", "true", NULL);
     err_clear();
     CHECK_EQ_INT(kafka_check_options(&f.t), -1);
     CHECK(strstr(err_text(), "did you mean 'json.fail-on-missing-field'?") != NULL);
     err_clear();
-    fx_init(&f, "id:BIGINT", "topic", "x", "value.format", "json", "json.ignore-parse-errors", "true", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "x", "value.format", "json", "json.ignore-parse-errors", "true", NULL);
     CHECK(starts_with(check_error(&f, 0), "unknown option 'json.ignore-parse-errors' for connector 'kafka'"));
-    fx_init(&f, "id:BIGINT", "topic", "x", "value.format", "json", "value.json.ignore-parse-errors", "maybe", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "x", "value.format", "json", "value.json.ignore-parse-errors", "maybe", NULL);
     CHECK_EQ_STR(check_error(&f, 0), "option 'json.ignore-parse-errors' expects 'true' or 'false', got 'maybe'");
-    fx_init(&f, "id:BIGINT", "topic", "x", "format", "json", "scan.topic-partition-discovery.interval", "often", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "x", "format", "json", "scan.topic-partition-discovery.interval", "often",
+            NULL);
     CHECK(starts_with(check_error(&f, 0), "option 'scan.topic-partition-discovery.interval' expects a duration"));
 
     /* Valid: everything Flink's docs show, and the planner's options. */
-    fx_init(&f, "user_id:BIGINT,item_id:BIGINT,behavior:STRING", "topic", "user_behavior", "properties.group.id",
+    kafka_table(&f, "user_id:BIGINT,item_id:BIGINT,behavior:STRING", "topic", "user_behavior", "properties.group.id",
             "testGroup", "scan.startup.mode", "earliest-offset", "key.format", "json", "key.json.ignore-parse-errors",
             "true", "key.fields", "user_id;item_id", "value.format", "json", "value.json.fail-on-missing-field", "false",
             "value.fields-include", "ALL", "scan.watermark.idle-timeout", "5 s", "sink.parallelism", "2",
@@ -971,28 +943,28 @@ TEST(option_errors)
 TEST(upsert_option_errors)
 {
     fixture f;
-    fx_init(&f, "id:BIGINT,name:STRING", "connector", "upsert-kafka", "topic", "x", "key.format", "json",
+    kafka_table(&f, "id:BIGINT,name:STRING", "connector", "upsert-kafka", "topic", "x", "key.format", "json",
             "value.format", "json", NULL);
     CHECK(starts_with(check_error(&f, 1), "'upsert-kafka' tables require a PRIMARY KEY"));
     fx_pk(&f, 0);
     err_clear();
     CHECK_EQ_INT(upsert_kafka_check_options(&f.t), 0);
-    fx_init(&f, "id:BIGINT,name:STRING", "connector", "upsert-kafka", "topic", "x", "format", "json", NULL);
+    kafka_table(&f, "id:BIGINT,name:STRING", "connector", "upsert-kafka", "topic", "x", "format", "json", NULL);
     fx_pk(&f, 0);
     err_clear();
     CHECK_EQ_INT(upsert_kafka_check_options(&f.t), -1);
     CHECK(strstr(err_text(), "upsert-kafka takes 'key.format' and 'value.format' instead of 'format'") != NULL);
     err_clear();
-    fx_init(&f, "id:BIGINT,name:STRING", "connector", "upsert-kafka", "topic", "x", "key.format", "json",
+    kafka_table(&f, "id:BIGINT,name:STRING", "connector", "upsert-kafka", "topic", "x", "key.format", "json",
             "value.format", "debezium-json", NULL);
     fx_pk(&f, 0);
     CHECK(starts_with(check_error(&f, 1), "'upsert-kafka' needs a value format without changelog ops"));
-    fx_init(&f, "id:BIGINT,name:STRING", "connector", "upsert-kafka", "topic", "x", "key.format", "json",
+    kafka_table(&f, "id:BIGINT,name:STRING", "connector", "upsert-kafka", "topic", "x", "key.format", "json",
             "value.format", "json", "sink.buffer-flush.max-rows", "10", NULL);
     fx_pk(&f, 0);
     CHECK_EQ_STR(check_error(&f, 1), "'sink.buffer-flush.max-rows' and 'sink.buffer-flush.interval' must both be "
                  "greater than zero to enable buffer flushing (or both left out)");
-    fx_init(&f, "id:BIGINT,name:STRING", "connector", "upsert-kafka", "topic", "x", "key.format", "json",
+    kafka_table(&f, "id:BIGINT,name:STRING", "connector", "upsert-kafka", "topic", "x", "key.format", "json",
             "value.format", "json", "scan.startup.mode", "latest-offset", NULL);
     fx_pk(&f, 0);
     CHECK(starts_with(check_error(&f, 1), "unknown option 'scan.startup.mode' for connector 'upsert-kafka'"));
@@ -1001,11 +973,11 @@ TEST(upsert_option_errors)
 TEST(sink_needs_one_topic)
 {
     fixture f;
-    fx_init(&f, "id:BIGINT", "topic", "a;b", "format", "json", NULL);
+    kafka_table(&f, "id:BIGINT", "topic", "a;b", "format", "json", NULL);
     err_clear();
     CHECK(kafka_create_sink(&f.t) == NULL);
     CHECK_EQ_STR(err_message(), "a kafka sink writes a single topic, but 'topic' lists 2 (table 't')");
-    fx_init(&f, "id:BIGINT", "topic-pattern", "a.*", "format", "json", NULL);
+    kafka_table(&f, "id:BIGINT", "topic-pattern", "a.*", "format", "json", NULL);
     err_clear();
     CHECK(kafka_create_sink(&f.t) == NULL);
     CHECK_EQ_STR(err_message(), "a kafka sink writes one topic named in 'topic', not a 'topic-pattern' (table 't')");

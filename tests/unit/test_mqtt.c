@@ -5,6 +5,7 @@
  * the broker restarts, exact messages from the sink, retained messages, login with a
  * password file, connection errors and option errors. */
 #include "check.h"
+#include "connector_testkit.h"
 #include "connect/connector.h"
 #include "connect/format.h"
 #include "base/util.h"
@@ -26,61 +27,20 @@ static int64_t wall_clock(void)
     clock_gettime(CLOCK_REALTIME, &ts);
     return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
-static exec_ctx test_ctx = {.now_us = wall_clock};
-
-typedef struct fixture {
-    connector_table t;
-    table_option opts[24];
-    char *names[8];
-    type_t types[8];
-} fixture;
+static exec_ctx wall_ctx = {.now_us = wall_clock};
 
 static const char *const names3[] = {"id", "name", "v"};
 
-/* Table "t (id BIGINT, name STRING, v DOUBLE)"; options are key, value pairs up to NULL. */
-static void fx_init(fixture *f, ...)
+/* Table "t (id BIGINT, name STRING, v DOUBLE)" on the wall clock; options are key, value
+ * pairs up to NULL. */
+static void mqtt_table(fixture *f, ...)
 {
-    memset(f, 0, sizeof *f);
-    type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE)};
-    for (int i = 0; i < 3; i++) {
-        f->names[i] = (char *)names3[i];
-        f->types[i] = ty[i];
-    }
-    f->t.name = "t";
-    f->t.span = (span_t){0, 1, 1, 14};
-    f->t.physical.ncols = 3;
-    f->t.physical.names = f->names;
-    f->t.physical.types = f->types;
-    f->t.ctx = &test_ctx;
+    const type_t ty[] = {type_make(TY_BIGINT), type_make(TY_STRING), type_make(TY_DOUBLE)};
     va_list ap;
     va_start(ap, f);
-    const char *k;
-    while ((k = va_arg(ap, const char *)) != NULL) {
-        table_option *o = &f->opts[f->t.nopts];
-        o->key = k;
-        o->value = va_arg(ap, const char *);
-        o->key_span = (span_t){0, (uint32_t)strlen(k), (uint32_t)f->t.nopts + 2, 5};
-        o->value_span = (span_t){0, (uint32_t)strlen(o->value), (uint32_t)f->t.nopts + 2, 30};
-        f->t.nopts++;
-    }
+    fx_vinit(f, "t", 3, names3, ty, ap);
     va_end(ap);
-    f->t.opts = f->opts;
-}
-
-static const char *all_rows(const chunk_t *c)
-{
-    static sb_t b;
-    sb_clear(&b);
-    for (uint32_t r = 0; r < c->nrows; r++) {
-        for (uint32_t i = 0; i < c->ncols; i++) {
-            value_t v;
-            if (i) sb_putc(&b, '|');
-            vector_get(&c->cols[i], r, &v);
-            value_format(c->cols[i].type, &v, &b);
-        }
-        sb_putc(&b, '\n');
-    }
-    return sb_str(&b);
+    f->t.ctx = &wall_ctx;
 }
 
 static int64_t now_ms(void)
@@ -303,7 +263,7 @@ static chunk_t *json_rows(fixture *f, const char *lines)
 TEST(source_json_rows)
 {
     fixture f;
-    fx_init(&f, "connector", "mqtt", "host", host, "port", port_text, "topic", "eddy/src/json", "format", "json",
+    mqtt_table(&f, "connector", "mqtt", "host", host, "port", port_text, "topic", "eddy/src/json", "format", "json",
             "scan.bounded.message-count", "3", NULL);
     err_clear();
     source_t *s = connector_mqtt.create_source(&f.t);
@@ -330,7 +290,7 @@ TEST(source_message_count_boundary)
 {
     /* Two of three messages: still running (unbounded until the count is reached). */
     fixture f;
-    fx_init(&f, "host", host, "port", port_text, "topic", "eddy/src/count", "format", "json",
+    mqtt_table(&f, "host", host, "port", port_text, "topic", "eddy/src/count", "format", "json",
             "scan.bounded.message-count", "3", NULL);
     source_t *s = connector_mqtt.create_source(&f.t);
     CHECK(s != NULL);
@@ -357,7 +317,7 @@ TEST(source_message_count_boundary)
 TEST(source_idle_timeout)
 {
     fixture f;
-    fx_init(&f, "host", host, "port", port_text, "topic", "eddy/src/idle", "format", "json",
+    mqtt_table(&f, "host", host, "port", port_text, "topic", "eddy/src/idle", "format", "json",
             "scan.bounded.idle-timeout", "400 ms", NULL);
     source_t *s = connector_mqtt.create_source(&f.t);
     CHECK(s != NULL);
@@ -381,7 +341,7 @@ TEST(source_idle_timeout)
     s->vt->close(s);
 
     /* No message at all: ends after the timeout counted from subscribing. */
-    fx_init(&f, "host", host, "port", port_text, "topic", "eddy/src/idle2", "format", "json",
+    mqtt_table(&f, "host", host, "port", port_text, "topic", "eddy/src/idle2", "format", "json",
             "scan.bounded.idle-timeout", "100 ms", NULL);
     int64_t t0 = now_ms();
     s = connector_mqtt.create_source(&f.t);
@@ -397,7 +357,7 @@ TEST(source_idle_timeout)
 TEST(source_unbounded_by_default)
 {
     fixture f;
-    fx_init(&f, "host", host, "port", port_text, "topic", "eddy/src/live", "format", "json", NULL);
+    mqtt_table(&f, "host", host, "port", port_text, "topic", "eddy/src/live", "format", "json", NULL);
     source_t *s = connector_mqtt.create_source(&f.t);
     CHECK(s != NULL);
     if (!s) return;
@@ -412,7 +372,7 @@ TEST(source_unbounded_by_default)
 TEST(source_wildcards)
 {
     fixture f;
-    fx_init(&f, "host", host, "port", port_text, "topic", "eddy/w/+/temp;eddy/x/#", "format", "json",
+    mqtt_table(&f, "host", host, "port", port_text, "topic", "eddy/w/+/temp;eddy/x/#", "format", "json",
             "scan.bounded.message-count", "4", NULL);
     source_t *s = connector_mqtt.create_source(&f.t);
     CHECK(s != NULL);
@@ -438,7 +398,7 @@ TEST(source_community_option_names)
     char url[96];
     snprintf(url, sizeof url, "tcp://%s:%d", host, port);
     fixture f;
-    fx_init(&f, "connector", "mqtt", "hostUrl", url, "sourceTopics", "eddy/cn/a, eddy/cn/b", "format", "json",
+    mqtt_table(&f, "connector", "mqtt", "hostUrl", url, "sourceTopics", "eddy/cn/a, eddy/cn/b", "format", "json",
             "clientIdPrefix", "myapp", "cleanSession", "true", "keepAliveInterval", "30", "connectionTimeout", "5",
             "autoReconnect", "true", "qos", "1", "scan.bounded.message-count", "2", NULL);
     err_clear();
@@ -464,7 +424,7 @@ TEST(qos_levels)
         char topic[32], payload[64], expected[64];
         snprintf(topic, sizeof topic, "eddy/qos/%d", q);
         fixture f;
-        fx_init(&f, "host", host, "port", port_text, "topic", topic, "format", "json", "qos", qos_text[q],
+        mqtt_table(&f, "host", host, "port", port_text, "topic", topic, "format", "json", "qos", qos_text[q],
                 "scan.bounded.message-count", "2", NULL);
         source_t *s = connector_mqtt.create_source(&f.t);
         CHECK(s != NULL);
@@ -484,7 +444,7 @@ TEST(qos_levels)
 
         /* The sink at the same QoS: a subscriber at that QoS receives every message. */
         test_client *sub = tc_open(topic, q);
-        fx_init(&f, "host", host, "port", port_text, "topic", topic, "format", "json", "qos", qos_text[q], NULL);
+        mqtt_table(&f, "host", host, "port", port_text, "topic", topic, "format", "json", "qos", qos_text[q], NULL);
         sink_t *k = connector_mqtt.create_sink(&f.t);
         CHECK(k != NULL);
         if (!k) { tc_close(sub); return; }
@@ -505,7 +465,7 @@ TEST(qos_levels)
 TEST(source_malformed_message_fails)
 {
     fixture f;
-    fx_init(&f, "host", host, "port", port_text, "topic", "eddy/bad/+", "format", "json", NULL);
+    mqtt_table(&f, "host", host, "port", port_text, "topic", "eddy/bad/+", "format", "json", NULL);
     source_t *s = connector_mqtt.create_source(&f.t);
     CHECK(s != NULL);
     if (!s) return;
@@ -527,7 +487,7 @@ TEST(source_malformed_message_fails)
 TEST(source_ignore_parse_errors)
 {
     fixture f;
-    fx_init(&f, "host", host, "port", port_text, "topic", "eddy/skip", "format", "json", "json.ignore-parse-errors",
+    mqtt_table(&f, "host", host, "port", port_text, "topic", "eddy/skip", "format", "json", "json.ignore-parse-errors",
             "true", "scan.bounded.message-count", "4", NULL);
     err_clear();
     CHECK_EQ_INT(connector_check_options(&f.t, &connector_mqtt), 0);
@@ -554,7 +514,7 @@ TEST(source_csv_and_big_payloads)
 {
     /* A payload larger than a read buffer and many messages in one burst, as csv. */
     fixture f;
-    fx_init(&f, "host", host, "port", port_text, "topic", "eddy/csv", "format", "csv",
+    mqtt_table(&f, "host", host, "port", port_text, "topic", "eddy/csv", "format", "csv",
             "scan.bounded.message-count", "2000", NULL);
     source_t *s = connector_mqtt.create_source(&f.t);
     CHECK(s != NULL);
@@ -599,7 +559,7 @@ TEST(source_csv_and_big_payloads)
 TEST(source_resubscribes_after_broker_restart)
 {
     fixture f;
-    fx_init(&f, "host", host, "port", port_text, "topic", "eddy/restart", "format", "json", "qos", "1",
+    mqtt_table(&f, "host", host, "port", port_text, "topic", "eddy/restart", "format", "json", "qos", "1",
             "scan.bounded.message-count", "2", NULL);
     source_t *s = connector_mqtt.create_source(&f.t);
     CHECK(s != NULL);
@@ -612,7 +572,7 @@ TEST(source_resubscribes_after_broker_restart)
     chunk_free(rows);
     tc_close(pub);
     fixture g;
-    fx_init(&g, "host", host, "port", port_text, "topic", "eddy/restart", "format", "json", "client-id", "no-retry",
+    mqtt_table(&g, "host", host, "port", port_text, "topic", "eddy/restart", "format", "json", "client-id", "no-retry",
             "autoReconnect", "false", NULL);
     source_t *once = connector_mqtt.create_source(&g.t);
     CHECK(once != NULL);
@@ -652,7 +612,8 @@ TEST(sink_publishes_rows)
 {
     test_client *sub = tc_open("eddy/sink/#", 1);
     fixture f;
-    fx_init(&f, "connector", "mqtt", "host", host, "port", port_text, "topic", "eddy/sink/out", "format", "json", NULL);
+    mqtt_table(&f, "connector", "mqtt", "host", host, "port", port_text, "topic", "eddy/sink/out", "format", "json",
+            NULL);
     err_clear();
     CHECK_EQ_INT(connector_check_options(&f.t, &connector_mqtt), 0);
     sink_t *k = connector_mqtt.create_sink(&f.t);
@@ -695,13 +656,13 @@ TEST(sink_and_source_changelog_format)
     /* debezium-json: the sink takes every op and writes it as Flink does (-U as a delete, +U
      * as a create); the source reads the messages back with their ops. */
     fixture f;
-    fx_init(&f, "host", host, "port", port_text, "topic", "eddy/cdc", "format", "debezium-json",
+    mqtt_table(&f, "host", host, "port", port_text, "topic", "eddy/cdc", "format", "debezium-json",
             "scan.bounded.message-count", "4", NULL);
     source_t *s = connector_mqtt.create_source(&f.t);
     CHECK(s != NULL);
     if (!s) { err_print(stderr); return; }
     fixture g;
-    fx_init(&g, "host", host, "port", port_text, "topic", "eddy/cdc", "format", "debezium-json", NULL);
+    mqtt_table(&g, "host", host, "port", port_text, "topic", "eddy/cdc", "format", "debezium-json", NULL);
     sink_t *k = connector_mqtt.create_sink(&g.t);
     CHECK(k != NULL);
     if (!k) { s->vt->close(s); return; }
@@ -731,7 +692,7 @@ TEST(sink_and_source_changelog_format)
 TEST(sink_retain)
 {
     fixture f;
-    fx_init(&f, "host", host, "port", port_text, "topic", "eddy/retained", "format", "csv", "sink.retain", "true",
+    mqtt_table(&f, "host", host, "port", port_text, "topic", "eddy/retained", "format", "csv", "sink.retain", "true",
             "qos", "2", NULL);
     sink_t *k = connector_mqtt.create_sink(&f.t);
     CHECK(k != NULL);
@@ -802,7 +763,7 @@ TEST(sink_flush_timeout)
     char p[16];
     snprintf(p, sizeof p, "%d", fb.port);
     fixture f;
-    fx_init(&f, "host", host, "port", p, "topic", "eddy/unacked", "format", "json", "sink.flush-timeout", "300 ms",
+    mqtt_table(&f, "host", host, "port", p, "topic", "eddy/unacked", "format", "json", "sink.flush-timeout", "300 ms",
             NULL);
     err_clear();
     sink_t *k = connector_mqtt.create_sink(&f.t);
@@ -827,7 +788,7 @@ TEST(sink_flush_timeout)
     /* QoS 0 completes when the message is written to the socket: nothing to wait for. */
     CHECK_EQ_INT(fake_broker_start(&fb), 0);
     snprintf(p, sizeof p, "%d", fb.port);
-    fx_init(&f, "host", host, "port", p, "topic", "eddy/unacked", "format", "json", "qos", "0",
+    mqtt_table(&f, "host", host, "port", p, "topic", "eddy/unacked", "format", "json", "qos", "0",
             "sink.flush-timeout", "300 ms", NULL);
     k = connector_mqtt.create_sink(&f.t);
     CHECK(k != NULL);
@@ -849,7 +810,7 @@ TEST(sink_broker_gone)
     CHECK_EQ_INT(run_script(args, addr, sizeof addr), 0);
     snprintf(p, sizeof p, "%d", port_of(addr));
     fixture f;
-    fx_init(&f, "host", host, "port", p, "topic", "eddy/gone", "format", "json", "connect-timeout", "1 s", NULL);
+    mqtt_table(&f, "host", host, "port", p, "topic", "eddy/gone", "format", "json", "connect-timeout", "1 s", NULL);
     sink_t *k = connector_mqtt.create_sink(&f.t);
     CHECK(k != NULL);
     snprintf(args, sizeof args, "stop '%s'", dir);
@@ -879,14 +840,14 @@ TEST(sink_broker_gone)
 TEST(username_password)
 {
     fixture f;
-    fx_init(&f, "host", host, "port", auth_port_text, "topic", "eddy/auth", "format", "json", "username", "alice",
+    mqtt_table(&f, "host", host, "port", auth_port_text, "topic", "eddy/auth", "format", "json", "username", "alice",
             "password", "s3cret", "scan.bounded.message-count", "1", NULL);
     err_clear();
     source_t *s = connector_mqtt.create_source(&f.t);
     CHECK(s != NULL);
     if (!s) { err_print(stderr); return; }
     fixture g;
-    fx_init(&g, "host", host, "port", auth_port_text, "topic", "eddy/auth", "format", "json", "username", "alice",
+    mqtt_table(&g, "host", host, "port", auth_port_text, "topic", "eddy/auth", "format", "json", "username", "alice",
             "password", "s3cret", NULL);
     sink_t *k = connector_mqtt.create_sink(&g.t);
     CHECK(k != NULL);
@@ -907,12 +868,12 @@ TEST(username_password)
     snprintf(expected, sizeof expected,
              "MQTT broker %s:%d refused the connection of table 't': Connection Refused: not authorised.", host,
              auth_port);
-    fx_init(&f, "host", host, "port", auth_port_text, "topic", "eddy/auth", "format", "json", "username", "alice",
+    mqtt_table(&f, "host", host, "port", auth_port_text, "topic", "eddy/auth", "format", "json", "username", "alice",
             "password", "wrong", NULL);
     err_clear();
     CHECK(connector_mqtt.create_source(&f.t) == NULL);
     CHECK_EQ_STR(err_message(), expected);
-    fx_init(&f, "host", host, "port", auth_port_text, "topic", "eddy/auth", "format", "json", NULL);
+    mqtt_table(&f, "host", host, "port", auth_port_text, "topic", "eddy/auth", "format", "json", NULL);
     err_clear();
     CHECK(connector_mqtt.create_sink(&f.t) == NULL);
     CHECK_EQ_STR(err_message(), expected);
@@ -928,7 +889,7 @@ TEST(connection_refused)
     char p[16], expected[256];
     snprintf(p, sizeof p, "%d", closed);
     fixture f;
-    fx_init(&f, "host", host, "port", p, "topic", "eddy/x", "format", "json", NULL);
+    mqtt_table(&f, "host", host, "port", p, "topic", "eddy/x", "format", "json", NULL);
     err_clear();
     CHECK(connector_mqtt.create_source(&f.t) == NULL);
     snprintf(expected, sizeof expected, "cannot connect to MQTT broker %s:%d (table 't'): Connection refused", host,
@@ -939,7 +900,7 @@ TEST(connection_refused)
     CHECK(connector_mqtt.create_sink(&f.t) == NULL);
     CHECK_EQ_STR(err_message(), expected);
     err_clear();
-    fx_init(&f, "host", "no-such-host.invalid", "topic", "eddy/x", "format", "json", NULL);
+    mqtt_table(&f, "host", "no-such-host.invalid", "topic", "eddy/x", "format", "json", NULL);
     CHECK(connector_mqtt.create_source(&f.t) == NULL);
     CHECK(strncmp(err_message(), "cannot connect to MQTT broker no-such-host.invalid:1883 (table 't'): ", 68) == 0);
     err_clear();
@@ -955,7 +916,7 @@ static void expect_error(int sink, const char *message, ...)
     for (int i = 0; i < 20 && (a[i] = va_arg(ap, const char *)) != NULL; i++) {}
     va_end(ap);
     fixture f;
-    fx_init(&f, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14],
+    mqtt_table(&f, a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12], a[13], a[14],
             a[15], a[16], a[17], a[18], a[19], NULL);
     err_clear();
     if (sink) CHECK(connector_mqtt.create_sink(&f.t) == NULL);
@@ -1011,7 +972,7 @@ TEST(option_errors)
 
     /* Unknown keys are reported by the generic check with the valid ones. */
     fixture f;
-    fx_init(&f, "connector", "mqtt", "host", host, "topic", "a", "format", "json", "qso", "1", NULL);
+    mqtt_table(&f, "connector", "mqtt", "host", host, "topic", "a", "format", "json", "qso", "1", NULL);
     err_clear();
     CHECK_EQ_INT(connector_check_options(&f.t, &connector_mqtt), -1);
     CHECK(strncmp(err_message(), "unknown option 'qso' for connector 'mqtt' with format 'json'; valid options: host, "
@@ -1024,14 +985,15 @@ TEST(default_client_id)
 {
     /* The broker's log names the client: eddy-<pid>-<table> for a source. */
     fixture f;
-    fx_init(&f, "host", host, "port", port_text, "topic", "eddy/id", "format", "json", NULL);
+    mqtt_table(&f, "host", host, "port", port_text, "topic", "eddy/id", "format", "json", NULL);
     source_t *s = connector_mqtt.create_source(&f.t);
     CHECK(s != NULL);
     char args[256];
     snprintf(args, sizeof args, "wait-subscribed '%s' eddy-%ld-t 2", broker_dir, (long)getpid());
     CHECK_EQ_INT(run_script(args, NULL, 0), 0);
     if (s) s->vt->close(s);
-    fx_init(&f, "host", host, "port", port_text, "topic", "eddy/id", "format", "json", "client-id", "my-reader", NULL);
+    mqtt_table(&f, "host", host, "port", port_text, "topic", "eddy/id", "format", "json", "client-id", "my-reader",
+            NULL);
     s = connector_mqtt.create_source(&f.t);
     CHECK(s != NULL);
     snprintf(args, sizeof args, "wait-subscribed '%s' my-reader 2", broker_dir);
