@@ -1183,6 +1183,7 @@ void agg_block_merge(const agg_set *s, void *dst, const void *src)
     for (int i = 0; i < s->ncalls; i++) {
         const agg_call *c = &s->calls[i];
         if (s->distinct_off[i]) distinct_merge(s, i, dst, src);
+        else if (c->def == &agg_count) *(int64_t *)((char *)dst + c->state_off) += *(const int64_t *)((const char *)src + c->state_off);
         else c->def->merge(c, (char *)dst + c->state_off, (const char *)src + c->state_off);
     }
 }
@@ -1202,7 +1203,8 @@ void agg_block_unmerge(const agg_set *s, void *dst, const void *src)
     *(int64_t *)dst -= agg_block_count(src);
     for (int i = 0; i < s->ncalls; i++) {
         const agg_call *c = &s->calls[i];
-        c->def->unmerge(c, (char *)dst + c->state_off, (const char *)src + c->state_off);
+        if (c->def == &agg_count) *(int64_t *)((char *)dst + c->state_off) -= *(const int64_t *)((const char *)src + c->state_off);
+        else c->def->unmerge(c, (char *)dst + c->state_off, (const char *)src + c->state_off);
     }
 }
 
@@ -1211,6 +1213,29 @@ void agg_block_results(const agg_set *s, void *block, value_t *out, arena_t *a)
     for (int i = 0; i < s->ncalls; i++) {
         const agg_call *c = &s->calls[i];
         c->def->result(c, (char *)block + c->state_off, &out[i], a);
+    }
+}
+
+void agg_blocks_result_column(const agg_set *s, int ci, void *const *blocks, uint32_t m, vector_t *v,
+                              uint32_t r0, arena_t *a)
+{
+    const agg_call *c = &s->calls[ci];
+    uint32_t off = c->state_off;
+    if (c->def == &agg_count) {
+        memset(v->nulls + r0, 0, m);
+        for (uint32_t i = 0; i < m; i++) v->i64[r0 + i] = *(const int64_t *)((const char *)blocks[i] + off);
+        return;
+    }
+    int str = type_phys(v->type) == PHYS_STR;
+    for (uint32_t i = 0; i < m; i++) {
+        value_t val;
+        c->def->result(c, (char *)blocks[i] + off, &val, a);
+        if (val.null || str) {
+            vector_set(v, r0 + i, &val, NULL);
+        } else {
+            v->nulls[r0 + i] = 0;
+            v->i64[r0 + i] = val.i;      /* the 8 bytes of .i or .f */
+        }
     }
 }
 

@@ -90,6 +90,11 @@ int agg_set_invertible(const agg_set *s);
 /* Removes block src from dst, src having been merged into dst (agg_set_invertible only). */
 void agg_block_unmerge(const agg_set *s, void *dst, const void *src);
 void agg_block_results(const agg_set *s, void *block, value_t *out, arena_t *a);
+/* Results of call ci for blocks[0..m-1] into rows r0..r0+m-1 of v (a vector of the call's
+ * result type; strings allocated in a), one column at a time: COUNT reads its accumulators
+ * directly, without a call per row. */
+void agg_blocks_result_column(const agg_set *s, int ci, void *const *blocks, uint32_t m, vector_t *v,
+                              uint32_t r0, arena_t *a);
 void agg_block_snapshot(const agg_set *s, void *block, snap_writer *w);
 void agg_block_restore(const agg_set *s, void *block, snap_reader *r);
 

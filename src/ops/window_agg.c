@@ -49,8 +49,9 @@
  * after the window is emitted its oldest slide's slices are taken back out of them
  * (agg_block_unmerge, found by walking both in key order) and the groups left with a fresh
  * block dropped, so the run is the merge of the slices [run_lo, run_hi) shared with the next
- * window. That window then merges the run with its newer slices only (a heap of 2 heads
- * instead of size / gcd(size, slide)). Integer arithmetic makes this exact. Any row that
+ * window. That window then merges the run with its newer slices only (two heads
+ * instead of size / gcd(size, slide): a plain two-way merge, each new group a copy of its
+ * first source group). Integer arithmetic makes this exact. Any row that
  * updates a slice of the run (a row late for the fired window), or a firing that does not
  * start at run_lo, discards the run and the window is merged from all its slices again.
  *
@@ -302,6 +303,13 @@ typedef struct window_agg {
     topn_part topn_single;        /* the partition when there are no partition columns */
     VEC(uint8_t) topn_key;
     VEC(topn_entry) topn_kept;    /* scratch of topn_end */
+    int topn_fixed_part;          /* every partition column is a window property: a window's
+                                     rows all go to one partition */
+    topn_part *topn_cur;          /*   that partition once the window's first rows found it */
+    int topn_prefilter_call;      /* the aggregate call whose result is the first order key
+                                     (an integer), or -1: see topn_prefilter */
+    const uint8_t **pf_keys;      /* scratch of topn_prefilter */
+    void **pf_blocks;
 } window_agg;
 
 static window_agg *wagg(op_t *op) { return (window_agg *)op; }
@@ -656,8 +664,11 @@ static void set_props(window_agg *wa, int64_t start, int64_t end)
 
 /* Append rows for the groups keys[i], blocks[i] (i < m, m <= room left in out), with the
  * properties from set_props: keys and properties column by column, then the results. */
+static uint32_t topn_prefilter(window_agg *wa, const uint8_t ***keys, void ***blocks, uint32_t m);
+
 static void emit_rows(window_agg *wa, const uint8_t **keys, void **blocks, uint32_t m)
 {
+    m = topn_prefilter(wa, &keys, &blocks, m);
     chunk_t *o = wa->out;
     uint32_t r0 = o->nrows;
     memset(o->ops + r0, OP_INSERT, m);
@@ -668,19 +679,39 @@ static void emit_rows(window_agg *wa, const uint8_t **keys, void **blocks, uint3
         memset(v->nulls + r0, 0, m);
         for (uint32_t i = 0; i < m; i++) v->i64[r0 + i] = wa->prop_vals[j];
     }
-    for (uint32_t i = 0; i < m; i++) {
-        agg_block_results(&wa->aggs, blocks[i], wa->vals, &o->arena);
-        for (int j = 0; j < wa->aggs.ncalls; j++) {
-            vector_t *v = &o->cols[wa->nkeys + j];
-            if (wa->vals[j].null || type_phys(v->type) == PHYS_STR) {
-                vector_set(v, r0 + i, &wa->vals[j], NULL);
-            } else {
-                v->nulls[r0 + i] = 0;
-                v->i64[r0 + i] = wa->vals[j].i;     /* the 8 bytes of .i or .f */
-            }
-        }
-    }
+    for (int j = 0; j < wa->aggs.ncalls; j++)
+        agg_blocks_result_column(&wa->aggs, j, blocks, m, &o->cols[wa->nkeys + j], r0, &o->arena);
     o->nrows += m;
+}
+
+/* While a top-N window stages into a partition that is already full: drop the groups
+ * keys/blocks[0..m-1] whose first order value (an aggregate result) ranks strictly after the
+ * partition's last kept row, before their rows are made; they could not enter (the kept rows
+ * only get better). Returns the number left, compacted into wa->pf_keys/pf_blocks. */
+static uint32_t topn_prefilter(window_agg *wa, const uint8_t ***keys, void ***blocks, uint32_t m)
+{
+    const topn_part *p = wa->topn_cur;
+    if (!wa->staging || wa->topn_prefilter_call < 0 || !p || p->len < wa->topn_limit) return m;
+    const sort_key *sk = &wa->topn_order[0];
+    uint32_t last = p->rows[p->len - 1].ref;
+    const vector_t *lv = &rowpool_chunk(&wa->topn_pool, last)->cols[sk->col];
+    uint32_t lr = rowpool_row(last);
+    if (lv->nulls[lr]) return m;
+    int64_t thr = lv->i64[lr];
+    vector_t *v = &wa->out->cols[sk->col];
+    uint32_t r0 = wa->out->nrows;
+    agg_blocks_result_column(&wa->aggs, wa->topn_prefilter_call, *blocks, m, v, r0, &wa->out->arena);
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < m; i++) {
+        int64_t x = v->i64[r0 + i];
+        int after = v->nulls[r0 + i] ? 0 : sk->desc ? x < thr : x > thr;
+        wa->pf_keys[kept] = (*keys)[i];
+        wa->pf_blocks[kept] = (*blocks)[i];
+        kept += !after;
+    }
+    *keys = wa->pf_keys;
+    *blocks = wa->pf_blocks;
+    return kept;
 }
 
 /* Append the rows of groups g[0..n-1] (properties from set_props); groups whose rows were
@@ -1287,7 +1318,10 @@ static void window_order(window_agg *wa, const window_t *win)
  * sorted by the order keys, ties in emission order: a row tied with the last of a full top N
  * does not enter, exactly as WindowRank ranks the rows it receives in arrival order. When
  * the window is done, the kept rows of every partition are emitted in their emission order,
- * so that a WindowRank downstream sees the same relative order and ranks them identically. */
+ * so that a WindowRank downstream sees the same relative order and ranks them identically.
+ * When every partition column is a window property, a window has one partition; once it is
+ * full, groups whose first order value (an integer aggregate result) ranks strictly after its
+ * last kept row are dropped before their rows are made (topn_prefilter). */
 
 static int topn_cmp_double(double a, double b)
 {
@@ -1376,9 +1410,27 @@ static void topn_offer(window_agg *wa, topn_part *p, const chunk_t *c, uint32_t 
 static void topn_absorb(window_agg *wa)
 {
     chunk_t *c = wa->out;
-    topn_part *p = NULL;
+    if (!wa->topn_fixed_part) {
+        for (uint32_t r = 0; r < c->nrows; r++) topn_offer(wa, topn_part_of(wa, c, r), c, r, wa->topn_seq++);
+        chunk_reset(c);
+        return;
+    }
+    if (c->nrows && !wa->topn_cur) wa->topn_cur = topn_part_of(wa, c, 0);
+    topn_part *p = wa->topn_cur;
+    const sort_key *sk = wa->topn_norder ? &wa->topn_order[0] : NULL;
+    const vector_t *v = sk ? &c->cols[sk->col] : NULL;
+    int fast = sk && type_phys(v->type) == PHYS_I64;
     for (uint32_t r = 0; r < c->nrows; r++) {
-        if (!p || wa->topn_npart) p = topn_part_of(wa, c, r);
+        if (fast && p->len == wa->topn_limit && !v->nulls[r]) {
+            /* quick reject: the first order value ranks strictly after the last kept row's */
+            uint32_t last = p->rows[p->len - 1].ref;
+            const vector_t *lv = &rowpool_chunk(&wa->topn_pool, last)->cols[sk->col];
+            uint32_t lr = rowpool_row(last);
+            if (!lv->nulls[lr] && (sk->desc ? v->i64[r] < lv->i64[lr] : v->i64[r] > lv->i64[lr])) {
+                wa->topn_seq++;
+                continue;
+            }
+        }
         topn_offer(wa, p, c, r, wa->topn_seq++);
     }
     chunk_reset(c);
@@ -1392,6 +1444,7 @@ static void topn_begin(window_agg *wa)
     wa->out = wa->topn_stage;
     wa->topn_stage = t;
     wa->topn_seq = 0;
+    wa->topn_cur = NULL;
     wa->staging = 1;
 }
 
@@ -1416,6 +1469,7 @@ static int topn_end(window_agg *wa)
     wa->out = wa->topn_stage;
     wa->topn_stage = t;
     wa->staging = 0;
+    wa->topn_cur = NULL;
     wa->topn_kept.len = 0;
     topn_collect(wa, &wa->topn_single);
     hmap_entry *e;
@@ -1604,8 +1658,9 @@ static void run_drop(window_agg *wa)
     wa->run = NULL;
 }
 
-/* A new group of window `run` for g's key, with a fresh block. */
-static wgroup *run_add_group(window_agg *wa, window_t *run, const wgroup *g)
+/* A new group of window `run`: a copy of group g with its block (invertible aggregates' blocks
+ * own no memory, so a copy is a merge into a fresh block). */
+static wgroup *run_add_copy(window_agg *wa, window_t *run, const wgroup *g)
 {
     if (run->ngroups % GROUP_PAGE == 0) {
         uint8_t *page = wa->spare_pages.len ? wa->spare_pages.items[--wa->spare_pages.len]
@@ -1613,26 +1668,73 @@ static wgroup *run_add_group(window_agg *wa, window_t *run, const wgroup *g)
         VEC_PUSH(run->pages, page);
     }
     wgroup *r = window_group(wa, run, run->ngroups++);
-    copy_words(r, g, sizeof *r);
-    copy_words(group_block(r), wa->fresh, wa->aggs.block_size);
+    copy_words(r, g, wa->group_size);
     return r;
+}
+
+/* Step head h past its group; 0 when its slice is exhausted. */
+static int head_step(const window_agg *wa, slice_head *h)
+{
+    if (++h->pos == h->slice->ngroups) return 0;
+    head_set(h, window_group(wa, h->slice, h->pos));
+    return 1;
+}
+
+/* run_merge of exactly two heads (the run and one new slice, the usual case): a plain two-way
+ * merge instead of the heap. */
+static int run_merge_two(window_agg *wa, window_t *next)
+{
+    slice_head *a = &wa->heads.items[0], *b = &wa->heads.items[1];
+    int has_a = 1, has_b = 1;
+    uint32_t m = 0, room = 0;
+    while (has_a || has_b) {
+        if (!m) {
+            if (chunk_full(wa->out) && flush_out(wa) < 0) return -1;
+            room = wa->out->cap - wa->out->nrows;
+        }
+        wgroup *g;
+        if (has_a && has_b && a->g->key == b->g->key) {
+            g = run_add_copy(wa, next, a->g);
+            agg_block_merge(&wa->aggs, group_block(g), group_block(b->g));
+            has_a = head_step(wa, a);
+            has_b = head_step(wa, b);
+        } else if (!has_b || (has_a && head_before(a, b))) {
+            g = run_add_copy(wa, next, a->g);
+            has_a = head_step(wa, a);
+        } else {
+            g = run_add_copy(wa, next, b->g);
+            has_b = head_step(wa, b);
+        }
+        void *block = group_block(g);
+        if (agg_block_count(block) <= 0) continue;
+        wa->ekeys[m] = g->klen <= KEY_INLINE ? g->kbytes : g->key->key;
+        wa->eblocks[m++] = block;
+        if (m == room) {
+            emit_rows(wa, wa->ekeys, wa->eblocks, m);
+            m = 0;
+        }
+    }
+    if (m) emit_rows(wa, wa->ekeys, wa->eblocks, m);
+    return 0;
 }
 
 /* Merge the heads into `next` (one group per key, key order) and emit its groups with rows. */
 static int run_merge(window_agg *wa, window_t *next)
 {
+    if (wa->head_heap.len == 2) return run_merge_two(wa, next);
     uint32_t m = 0, room = 0;
     while (wa->head_heap.len) {
         if (!m) {
             if (chunk_full(wa->out) && flush_out(wa) < 0) return -1;
             room = wa->out->cap - wa->out->nrows;
         }
-        wgroup *g = run_add_group(wa, next, least_group(wa));
+        wgroup *g = run_add_copy(wa, next, least_group(wa));
         void *block = group_block(g);
-        do {
+        head_advance(wa);
+        while (wa->head_heap.len && least_group(wa)->key == g->key) {
             agg_block_merge(&wa->aggs, block, group_block(least_group(wa)));
             head_advance(wa);
-        } while (wa->head_heap.len && least_group(wa)->key == g->key);
+        }
         if (agg_block_count(block) <= 0) continue;
         wa->ekeys[m] = g->klen <= KEY_INLINE ? g->kbytes : g->key->key;
         wa->eblocks[m++] = block;
@@ -1660,7 +1762,8 @@ static void run_expire(window_agg *wa, window_t *run, int64_t lo, int64_t hi)
     uint32_t kept = 0;
     for (uint32_t i = 0; i < run->ngroups; i++) {
         wgroup *r = window_group(wa, run, i);
-        if (memcmp(group_block(r), wa->fresh, wa->aggs.block_size) == 0) continue;
+        if (agg_block_count(group_block(r)) == 0 && memcmp(group_block(r), wa->fresh, wa->aggs.block_size) == 0)
+            continue;
         if (kept != i) copy_words(window_group(wa, run, kept), r, wa->group_size);
         kept++;
     }
@@ -2275,6 +2378,8 @@ static void wa_destroy(op_t *op)
     free(wa->kblocks);
     free(wa->vals);
     free(wa->ekeys);
+    free(wa->pf_keys);
+    free(wa->pf_blocks);
     free(wa->eblocks);
     free(wa->ecur);
     free(wa);
@@ -2478,6 +2583,18 @@ int window_agg_set_topn(op_t *op, const window_topn *t)
     if (t->norder) memcpy(wa->topn_order, t->order, (size_t)t->norder * sizeof *t->order);
     wa->topn_norder = t->norder;
     wa->topn_limit = t->limit;
+    int first_prop = wa->nkeys + wa->aggs.ncalls;
+    wa->topn_fixed_part = 1;
+    for (int i = 0; i < t->npart; i++)
+        if (t->part[i] < first_prop) wa->topn_fixed_part = 0;
+    wa->topn_prefilter_call = -1;
+    if (wa->topn_fixed_part && t->norder) {
+        int col = t->order[0].col;
+        if (col >= wa->nkeys && col < first_prop && type_phys(op->schema.types[col]) == PHYS_I64)
+            wa->topn_prefilter_call = col - wa->nkeys;
+    }
+    wa->pf_keys = xcalloc(CHUNK_CAP, sizeof *wa->pf_keys);
+    wa->pf_blocks = xcalloc(CHUNK_CAP, sizeof *wa->pf_blocks);
     wa->topn_stage = chunk_new(&op->schema, CHUNK_CAP);
     rowpool_init(&wa->topn_pool, op->schema.ncols, op->schema.types);
     return 0;

@@ -1107,6 +1107,66 @@ TEST(topn_over_hop_windows_with_many_groups)
     op_destroy(op);
 }
 
+/* Random counts: 3000 keys with 1 to ~12 rows each, skewed, spread over 20 minutes of HOP
+ * windows (10 min, slide 5 min); the Top-5 of every window against a brute-force count. The
+ * windows hold far more groups than a chunk and the Top-N list fills early, so groups that
+ * rank below its last row are rejected before they are written. */
+static uint32_t random_key_of_row[20000];
+
+static void random_topn_row(int i, value_t vals[3])
+{
+    vals[0] = (value_t){.s = str_cstr("x")};
+    vals[1] = value_i64(random_key_of_row[i]);
+    vals[2] = value_i64(ts("09:00") + (int64_t)(i % 1200) * US_PER_SEC);
+}
+
+TEST(topn_over_hop_windows_with_random_counts)
+{
+    window_spec w = {.kind = WIN_HOP, .time_col = 2, .size_us = 600 * US_PER_SEC, .slide_us = 300 * US_PER_SEC,
+                     .time_type = ts3()};
+    static int cnt[5][3000];
+    memset(cnt, 0, sizeof cnt);
+    uint64_t x = 88172645463325252ULL;
+    for (int i = 0; i < 20000; i++) {
+        x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+        uint32_t k = (uint32_t)(x % 3000);
+        if (x % 5 == 0) k %= 40;                          /* a few hot keys */
+        random_key_of_row[i] = k;
+        int slice = (i % 1200) / 300;                     /* 5-minute slice 0..3 */
+        for (int e = 0; e < 5; e++)                       /* window e ends at 09:05 + 5e min */
+            if (slice == e || slice == e - 1) cnt[e][k]++;
+    }
+    static const char *const ends[5] = {"09:05", "09:10", "09:15", "09:20", "09:25"};
+    sb_t want = {0};
+    for (int e = 0; e < 5; e++) {
+        int best[5] = {-1, -1, -1, -1, -1};
+        for (int k = 0; k < 3000; k++) {
+            if (!cnt[e][k]) continue;
+            for (int j = 0; j < 5; j++)
+                if (best[j] < 0 || cnt[e][k] > cnt[e][best[j]]) {
+                    for (int m = 4; m > j; m--) best[m] = best[m - 1];
+                    best[j] = k;
+                    break;
+                }
+        }
+        for (int k = 0; k < 3000; k++)
+            for (int j = 0; j < 5; j++)
+                if (k == best[j]) sb_printf(&want, "+I[%d, %d, 2017-11-26 %s:00.000]\n", k, cnt[e][k], ends[e]);
+    }
+    sb_puts(&want, "WM max\n");
+    op_t *op = make_count_op(&w, 1);
+    static const sort_key order[] = {{1, 1, 0}};
+    CHECK(window_agg_set_topn(op, &(window_topn){NULL, 0, order, 1, 5}) == 0);
+    capture *cap = cap_new(&ctx);
+    op_connect(op, &cap->op, 0);
+    push_rows(op, 20000, 700, random_topn_row);
+    CHECK(op_watermark_in(op, 0, TS_MAX) == 0);
+    CHECK_EQ_STR(sb_str(&cap->text), sb_str(&want));
+    sb_free(&want);
+    op_destroy(&cap->op);
+    op_destroy(op);
+}
+
 int main(void)
 {
     ctx.local_tz = tz_get("UTC", NULL, 0);
@@ -1136,5 +1196,6 @@ int main(void)
     RUN(topn_keeps_the_best_rows_in_emission_order);
     RUN(topn_nulls_and_partitions);
     RUN(topn_over_hop_windows_with_many_groups);
+    RUN(topn_over_hop_windows_with_random_counts);
     return CHECK_DONE();
 }
