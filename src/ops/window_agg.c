@@ -1680,6 +1680,20 @@ static int head_step(const window_agg *wa, slice_head *h)
     return 1;
 }
 
+/* Queues merged group g for output when it has rows (*m queued so far, room for `room`);
+ * emits the queue when it is full. */
+static void queue_for_emit(window_agg *wa, wgroup *g, uint32_t *m, uint32_t room)
+{
+    void *block = group_block(g);
+    if (agg_block_count(block) <= 0) return;
+    wa->ekeys[*m] = g->klen <= KEY_INLINE ? g->kbytes : g->key->key;
+    wa->eblocks[(*m)++] = block;
+    if (*m == room) {
+        emit_rows(wa, wa->ekeys, wa->eblocks, *m);
+        *m = 0;
+    }
+}
+
 /* run_merge of exactly two heads (the run and one new slice, the usual case): a plain two-way
  * merge instead of the heap. */
 static int run_merge_two(window_agg *wa, window_t *next)
@@ -1705,14 +1719,7 @@ static int run_merge_two(window_agg *wa, window_t *next)
             g = run_add_copy(wa, next, b->g);
             has_b = head_step(wa, b);
         }
-        void *block = group_block(g);
-        if (agg_block_count(block) <= 0) continue;
-        wa->ekeys[m] = g->klen <= KEY_INLINE ? g->kbytes : g->key->key;
-        wa->eblocks[m++] = block;
-        if (m == room) {
-            emit_rows(wa, wa->ekeys, wa->eblocks, m);
-            m = 0;
-        }
+        queue_for_emit(wa, g, &m, room);
     }
     if (m) emit_rows(wa, wa->ekeys, wa->eblocks, m);
     return 0;
@@ -1735,13 +1742,7 @@ static int run_merge(window_agg *wa, window_t *next)
             agg_block_merge(&wa->aggs, block, group_block(least_group(wa)));
             head_advance(wa);
         }
-        if (agg_block_count(block) <= 0) continue;
-        wa->ekeys[m] = g->klen <= KEY_INLINE ? g->kbytes : g->key->key;
-        wa->eblocks[m++] = block;
-        if (m == room) {
-            emit_rows(wa, wa->ekeys, wa->eblocks, m);
-            m = 0;
-        }
+        queue_for_emit(wa, g, &m, room);
     }
     if (m) emit_rows(wa, wa->ekeys, wa->eblocks, m);
     return 0;
