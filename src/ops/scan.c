@@ -62,17 +62,25 @@ static void grow_splits(scan_op *s, int32_t n, int64_t now)
     s->nsplits = n;
 }
 
-/* The smallest split watermark over the active splits; TS_MIN when every split is idle. */
+/* The smallest split watermark over the active splits. When every split is idle, the
+ * watermark of the split that went idle last (the latest row; the highest watermark among
+ * equals): the value the watermark had when only that split was still active, whether or
+ * not a pull happened in between. */
 static int64_t combined_split_wm(const scan_op *s, int64_t now)
 {
-    int64_t m = TS_MAX;
+    int64_t m = TS_MAX, last_active = INT64_MIN, last_wm = TS_MIN;
     int active = 0;
     for (int32_t i = 0; i < s->nsplits; i++) {
-        if (s->idle_timeout_us > 0 && now - s->split_active_us[i] >= s->idle_timeout_us) continue;
+        int64_t at = s->split_active_us[i];
+        if (at > last_active || (at == last_active && s->split_wm[i] > last_wm)) {
+            last_active = at;
+            last_wm = s->split_wm[i];
+        }
+        if (s->idle_timeout_us > 0 && now - at >= s->idle_timeout_us) continue;
         active++;
         if (s->split_wm[i] < m) m = s->split_wm[i];
     }
-    return active ? m : TS_MIN;
+    return active ? m : last_wm;
 }
 
 /* After a pull: splits' watermarks, idleness of the whole scan. */

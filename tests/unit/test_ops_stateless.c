@@ -553,6 +553,32 @@ TEST(scan_watermark_per_split_with_idleness)
     ctx.now_us = ctx_wall_clock_us;
 }
 
+/* Rows on split 0 only, read in the pull that registers both splits: both go idle at the
+ * same pull, and the watermark is then split 0's, the last one active. */
+static const int64_t one_split_rows[][2] = {{1, 30}, {2, 40}, {-1, 0}, {-1, 0}, {3, 50}};
+static const int one_split_of_batch[] = {0, 0, 0};
+
+TEST(scan_all_splits_idle_keeps_the_last_active_watermark)
+{
+    scan_job j;
+    fake_now = 3000 * US_PER_SEC;
+    ctx.now_us = fake_clock;
+    scan_start(&j, one_split_rows, (int)ARRAY_LEN(one_split_rows), 0, 0, 10 * US_PER_SEC);
+    fake_source *f = (fake_source *)scan_source(j.scan);
+    f->splits = one_split_of_batch;
+    f->base.nsplits = 2;
+    CHECK_EQ_INT(scan_pull(j.scan), 1);
+    CHECK_EQ_STR(take_log(j.cap), "+I[1, 1970-01-01T00:00:30, 2]\n+I[2, 1970-01-01T00:00:40, 4]\n");
+    fake_now += 20 * US_PER_SEC;               /* no pull while both splits went idle */
+    CHECK_EQ_INT(scan_pull(j.scan), 1);
+    CHECK_EQ_STR(take_log(j.cap), "WM 35s\n");
+    CHECK_EQ_INT(j.cap->op.in_idle[0], 1);      /* and the scan tells downstream it is idle */
+    CHECK_EQ_INT(scan_pull(j.scan), 0);
+    CHECK_EQ_STR(take_log(j.cap), "+I[3, 1970-01-01T00:00:50, 6]\nWM 45s\nWM MAX\nEND\n");
+    scan_end(&j);
+    ctx.now_us = ctx_wall_clock_us;
+}
+
 /* An unsplit scan with no rows for its idle timeout tells downstream it is idle. */
 TEST(scan_goes_idle_without_rows)
 {
@@ -771,6 +797,7 @@ int main(void)
     RUN(scan_on_event_watermarks);
     RUN(scan_end_after_an_empty_read);
     RUN(scan_watermark_per_split_with_idleness);
+    RUN(scan_all_splits_idle_keeps_the_last_active_watermark);
     RUN(scan_goes_idle_without_rows);
     RUN(union_skips_idle_inputs);
     RUN(sink_with_primary_key_drops_update_before);
