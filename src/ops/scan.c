@@ -199,6 +199,8 @@ static int scan_snapshot(op_t *op, snap_writer *w)
     scan_op *s = (scan_op *)op;
     snap_put_i64(w, s->max_wm);
     snap_put_i64(w, (int64_t)s->late);
+    snap_put_u32(w, (uint32_t)s->nsplits);
+    for (int32_t i = 0; i < s->nsplits; i++) snap_put_i64(w, s->split_wm[i]);
     return 0;
 }
 
@@ -207,6 +209,11 @@ static int scan_restore(op_t *op, snap_reader *r)
     scan_op *s = (scan_op *)op;
     s->max_wm = snap_get_i64(r);
     s->late = (uint64_t)snap_get_i64(r);
+    /* per-split watermarks; their idle clocks start again now */
+    uint32_t nsplits = snap_get_u32(r);
+    if (!r->failed && nsplits > (1u << 20)) return err_msg("scan: snapshot holds %u splits", nsplits);
+    grow_splits(s, (int32_t)nsplits, scan_now(s));
+    for (uint32_t i = 0; i < nsplits && !r->failed; i++) s->split_wm[i] = snap_get_i64(r);
     return snap_check(r, "scan");
 }
 

@@ -579,6 +579,38 @@ TEST(scan_all_splits_idle_keeps_the_last_active_watermark)
     ctx.now_us = ctx_wall_clock_us;
 }
 
+/* The per-split watermarks survive a snapshot: after restoring, split 0's 25 s still counts. */
+static const int64_t snap_rows_a[][2] = {{1, 30}, {-1, 0}, {2, 20}};
+static const int snap_splits_a[] = {0, 1};
+static const int64_t snap_rows_b[][2] = {{4, 60}};
+static const int snap_splits_b[] = {1};
+
+TEST(scan_split_watermarks_snapshot_and_restore)
+{
+    scan_job a, b;
+    scan_start(&a, snap_rows_a, (int)ARRAY_LEN(snap_rows_a), 0, 0, 0);
+    fake_source *fa = (fake_source *)scan_source(a.scan);
+    fa->splits = snap_splits_a;
+    fa->base.nsplits = 2;
+    CHECK_EQ_INT(scan_pull(a.scan), 1);
+    CHECK_EQ_INT(scan_pull(a.scan), 0);
+    CHECK(strstr(take_log(a.cap), "WM 15s\n") != NULL);
+    snap_writer w = {0};
+    CHECK_EQ_INT(a.scan->vt->snapshot(a.scan, &w), 0);
+    scan_start(&b, snap_rows_b, (int)ARRAY_LEN(snap_rows_b), 0, 0, 0);
+    fake_source *fb = (fake_source *)scan_source(b.scan);
+    fb->splits = snap_splits_b;
+    fb->base.nsplits = 2;
+    snap_reader r;
+    snap_reader_init(&r, w.buf, w.len);
+    CHECK_EQ_INT(b.scan->vt->restore(b.scan, &r), 0);
+    CHECK_EQ_INT(scan_pull(b.scan), 0);
+    CHECK_EQ_STR(take_log(b.cap), "+I[4, 1970-01-01T00:01, 8]\nWM 25s\nWM MAX\nEND\n");
+    snap_writer_free(&w);
+    scan_end(&a);
+    scan_end(&b);
+}
+
 /* An unsplit scan with no rows for its idle timeout tells downstream it is idle. */
 TEST(scan_goes_idle_without_rows)
 {
@@ -798,6 +830,7 @@ int main(void)
     RUN(scan_end_after_an_empty_read);
     RUN(scan_watermark_per_split_with_idleness);
     RUN(scan_all_splits_idle_keeps_the_last_active_watermark);
+    RUN(scan_split_watermarks_snapshot_and_restore);
     RUN(scan_goes_idle_without_rows);
     RUN(union_skips_idle_inputs);
     RUN(sink_with_primary_key_drops_update_before);
