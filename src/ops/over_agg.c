@@ -55,7 +55,6 @@
 #include <stdlib.h>
 #include <stddef.h>
 
-#define SNAP_VERSION 1
 #define NO_REF UINT32_MAX           /* a processing-time row still in the input chunk */
 #define NO_SLOT UINT32_MAX
 
@@ -518,12 +517,7 @@ static int oa_timer(op_t *op, int64_t now_us)
 static int oa_snapshot(op_t *op, snap_writer *w)
 {
     over_agg *o = (over_agg *)op;
-    snap_put_u8(w, SNAP_VERSION);
-    snap_put_i64(w, op->wm);
-    snap_put_i64(w, op->wm_out);
-    snap_put_i64(w, o->next_seq);
-    snap_put_i64(w, o->next_number);
-    snap_put_u32(w, (uint32_t)o->parts.len);
+    pbuf_put_header(w, op, &(pbuf_snap_header){o->next_seq, o->next_number, (uint32_t)o->parts.len});
     hmap_entry *e;
     for (size_t pos = 0; hmap_next(&o->parts, &pos, &e);) {
         partition *p = e->val;
@@ -565,20 +559,13 @@ static int oa_restore(op_t *op, snap_reader *r)
 {
     over_agg *o = (over_agg *)op;
     drop_all_partitions(o);
-    uint8_t version = snap_get_u8(r);
-    if (!r->failed && version != SNAP_VERSION)
-        return err_msg("OverAggregate: snapshot version %u, expected %u", version, SNAP_VERSION);
-    int64_t wm = snap_get_i64(r), wm_out = snap_get_i64(r);
-    o->next_seq = snap_get_i64(r);
-    o->next_number = snap_get_i64(r);
-    uint32_t nparts = snap_get_u32(r);
-    if (snap_check(r, "OverAggregate") < 0) return -1;
-    op->wm = wm;
-    op->wm_out = wm_out;
-    for (int i = 0; i < op->nin; i++) op->in_wm[i] = wm;
+    pbuf_snap_header h;
+    if (pbuf_get_header(r, op, "OverAggregate", &h) < 0) return -1;
+    o->next_seq = h.next_seq;
+    o->next_number = h.next_number;
     chunk_t *tmp = chunk_new_types(o->nin, o->pool.types, 1);
     int rc = 0;
-    for (uint32_t i = 0; i < nparts && rc == 0; i++) rc = restore_partition(o, r, tmp);
+    for (uint32_t i = 0; i < h.nparts && rc == 0; i++) rc = restore_partition(o, r, tmp);
     chunk_free(tmp);
     o->op.stats.state_keys = o->parts.len;
     if (snap_check(r, "OverAggregate") < 0) return -1;

@@ -2,6 +2,7 @@
  * heaps of partitions (see partition_buffer.h). */
 #include "ops/partition_buffer.h"
 #include "base/util.h"
+#include "base/err.h"
 #include <stdlib.h>
 
 /* ---- partitions ---- */
@@ -200,4 +201,34 @@ void pbuf_restore(pbuf_heap *fire, pbuf_part *p, row_pool *pool, snap_reader *r,
         }
         pbuf_add(fire, p, (pbuf_row){t, seq, ref});
     }
+}
+
+/* ---- snapshot header ---- */
+
+#define PBUF_SNAP_VERSION 1
+
+void pbuf_put_header(snap_writer *w, const op_t *op, const pbuf_snap_header *h)
+{
+    snap_put_u8(w, PBUF_SNAP_VERSION);
+    snap_put_i64(w, op->wm);
+    snap_put_i64(w, op->wm_out);
+    snap_put_i64(w, h->next_seq);
+    snap_put_i64(w, h->next_number);
+    snap_put_u32(w, h->nparts);
+}
+
+int pbuf_get_header(snap_reader *r, op_t *op, const char *what, pbuf_snap_header *h)
+{
+    uint8_t version = snap_get_u8(r);
+    if (!r->failed && version != PBUF_SNAP_VERSION)
+        return err_msg("%s: snapshot version %u, expected %u", what, version, PBUF_SNAP_VERSION);
+    int64_t wm = snap_get_i64(r), wm_out = snap_get_i64(r);
+    h->next_seq = snap_get_i64(r);
+    h->next_number = snap_get_i64(r);
+    h->nparts = snap_get_u32(r);
+    if (snap_check(r, what) < 0) return -1;
+    op->wm = wm;
+    op->wm_out = wm_out;
+    for (int i = 0; i < op->nin; i++) op->in_wm[i] = wm;
+    return 0;
 }

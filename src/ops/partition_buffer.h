@@ -15,6 +15,7 @@
 #ifndef EDDY_PARTITION_BUFFER_H
 #define EDDY_PARTITION_BUFFER_H
 #include "ops/rowpool.h"
+#include "ops/op.h"
 #include "state/snapshot.h"
 #include <stddef.h>
 #include <stdint.h>
@@ -94,5 +95,18 @@ void pbuf_snapshot(const pbuf_part *p, const row_pool *pool, snap_writer *w);
 /* Reads what pbuf_snapshot wrote into p (pbuf_add: p is queued in fire when rows come back);
  * on a short read r->failed is set and the rows read whole so far are kept. */
 void pbuf_restore(pbuf_heap *fire, pbuf_part *p, row_pool *pool, snap_reader *r, chunk_t *tmp);
+
+/* What a partitioned operator's snapshot starts with: a format version, op's input and output
+ * watermarks, its row sequence and partition numbering counters and its partition count. */
+typedef struct pbuf_snap_header {
+    int64_t next_seq;
+    int64_t next_number;
+    uint32_t nparts;
+} pbuf_snap_header;
+
+void pbuf_put_header(snap_writer *w, const op_t *op, const pbuf_snap_header *h);
+/* Reads the header back and sets op's watermarks (every input's to the combined one);
+ * -1 with the error recorded (naming `what`) on another version or a short read. */
+int pbuf_get_header(snap_reader *r, op_t *op, const char *what, pbuf_snap_header *h);
 
 #endif

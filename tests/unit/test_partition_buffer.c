@@ -4,6 +4,7 @@
 #include "check.h"
 #include "ops/partition_buffer.h"
 #include "base/util.h"
+#include "base/err.h"
 #include <stdlib.h>
 
 static pbuf_row row_at(int64_t time, int64_t seq) { return (pbuf_row){time, seq, (uint32_t)(100 + seq)}; }
@@ -246,6 +247,46 @@ TEST(restore_of_a_truncated_snapshot_fails_without_leaking)
     rowpool_free(&pool);
 }
 
+/* The snapshot header: counters and watermarks come back, every input's watermark is the
+ * combined one; another version or a short read is an error naming the operator. */
+static const op_vtable header_vt = {.name = "Header"};
+
+TEST(snapshot_header_round_trip_and_errors)
+{
+    op_t a, b;
+    op_init(&a, &header_vt, NULL, NULL, 2);
+    op_init(&b, &header_vt, NULL, NULL, 2);
+    a.wm = 5000;
+    a.wm_out = 4000;
+    snap_writer w = {0};
+    pbuf_put_header(&w, &a, &(pbuf_snap_header){77, 12, 3});
+    snap_reader r;
+    snap_reader_init(&r, w.buf, w.len);
+    pbuf_snap_header h;
+    CHECK_EQ_INT(pbuf_get_header(&r, &b, "OverAggregate", &h), 0);
+    CHECK_EQ_INT(h.next_seq, 77);
+    CHECK_EQ_INT(h.next_number, 12);
+    CHECK_EQ_INT(h.nparts, 3);
+    CHECK_EQ_INT(b.wm, 5000);
+    CHECK_EQ_INT(b.wm_out, 4000);
+    CHECK_EQ_INT(b.in_wm[0], 5000);
+    CHECK_EQ_INT(b.in_wm[1], 5000);
+    w.buf[0] = 9;
+    snap_reader_init(&r, w.buf, w.len);
+    err_clear();
+    CHECK_EQ_INT(pbuf_get_header(&r, &b, "OverAggregate", &h), -1);
+    CHECK_EQ_STR(err_message(), "OverAggregate: snapshot version 9, expected 1");
+    err_clear();
+    snap_reader_init(&r, w.buf, 5);
+    w.buf[0] = 1;
+    CHECK_EQ_INT(pbuf_get_header(&r, &b, "MatchRecognize", &h), -1);
+    CHECK(strstr(err_message(), "MatchRecognize") != NULL);
+    err_clear();
+    snap_writer_free(&w);
+    op_destroy(&a);
+    op_destroy(&b);
+}
+
 int main(void)
 {
     RUN(pending_pops_in_time_then_arrival_order);
@@ -256,5 +297,6 @@ int main(void)
     RUN(clear_releases_pending_rows_into_the_pool);
     RUN(snapshot_round_trip_keeps_order_rows_and_schedule);
     RUN(restore_of_a_truncated_snapshot_fails_without_leaking);
+    RUN(snapshot_header_round_trip_and_errors);
     return CHECK_DONE();
 }
